@@ -1,0 +1,121 @@
+import type { Logger } from '../common/logger.js';
+
+/** What `startBroker` and `samsa start` accept. Every option has Kafka's default unless noted. */
+export interface BrokerOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 9092. */
+  port?: number;
+  /** The broker's node id (`node.id`). Default 1. */
+  nodeId?: number;
+  /** Host name clients are told to connect to. Default: `host` (or 127.0.0.1 when listening on 0.0.0.0). */
+  advertisedHost?: string;
+  /** Where partition logs and group state live. Default ./samsa-data. Ignored with `memory`. */
+  dataDir?: string;
+  /** Keep everything in memory (nothing survives a restart). Default false. */
+  memory?: boolean;
+  /** `auto.create.topics.enable`. Default true. */
+  autoCreateTopics?: boolean;
+  /** `num.partitions`, for auto-created topics and CreateTopics with -1. Default 1. */
+  numPartitions?: number;
+  /** `log.retention.ms`. Default 604800000 (7 days); -1 keeps data forever. */
+  logRetentionMs?: number;
+  /** `log.retention.bytes` per partition. Default -1 (no limit). */
+  logRetentionBytes?: number;
+  /** `log.segment.bytes`. Default 1073741824 (1 GiB). */
+  logSegmentBytes?: number;
+  /**
+   * When acknowledged data reaches the disk. 'acks-all' (default): an acks=-1 Produce is answered
+   * after an fdatasync shared with every request that arrived meanwhile (group commit), and
+   * everything else is synced every `flushIntervalMs`. 'interval': only the periodic sync.
+   */
+  flushPolicy?: 'acks-all' | 'interval';
+  /** Period of the background sync. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** `message.max.bytes`: the largest record batch accepted. Default 1048588. */
+  messageMaxBytes?: number;
+  /** `socket.request.max.bytes`: the largest request frame. Default 104857600 (100 MiB). */
+  maxRequestBytes?: number;
+  /** Requests a connection may have waiting for their responses before we stop reading it. Default 100. */
+  maxInFlightRequestsPerConnection?: number;
+  /** `group.initial.rebalance.delay.ms`. Default 3000. */
+  groupInitialRebalanceDelayMs?: number;
+  /** `group.min.session.timeout.ms`. Default 6000. */
+  groupMinSessionTimeoutMs?: number;
+  /** `group.max.session.timeout.ms`. Default 1800000. */
+  groupMaxSessionTimeoutMs?: number;
+  /** `group.max.size`. Default 2147483647. */
+  groupMaxSize?: number;
+  /** `offsets.retention.minutes`. Default 10080 (7 days). */
+  offsetsRetentionMinutes?: number;
+  /** Where log lines go. Default: stderr at info level. */
+  logger?: Logger;
+}
+
+export type BrokerConfig = Required<Omit<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>> & {
+  advertisedHost: string;
+  /** null when running in memory. */
+  dataDir: string | null;
+  clusterId: string;
+};
+
+export const BROKER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 9092,
+  nodeId: 1,
+  memory: false,
+  autoCreateTopics: true,
+  numPartitions: 1,
+  logRetentionMs: 604_800_000,
+  logRetentionBytes: -1,
+  logSegmentBytes: 1_073_741_824,
+  flushPolicy: 'acks-all',
+  flushIntervalMs: 1000,
+  messageMaxBytes: 1_048_588,
+  maxRequestBytes: 104_857_600,
+  maxInFlightRequestsPerConnection: 100,
+  groupInitialRebalanceDelayMs: 3000,
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  groupMaxSize: 2_147_483_647,
+  offsetsRetentionMinutes: 10_080,
+} as const satisfies Partial<BrokerOptions>;
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new RangeError(`invalid broker option: ${message}`);
+}
+
+const isInt = (v: number): boolean => Number.isInteger(v);
+
+/** Fills defaults and validates, with a message naming the option at fault. */
+export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
+  const o = { ...BROKER_DEFAULTS, ...stripUndefined(options) };
+  check(isInt(o.port) && o.port >= 0 && o.port <= 65535, `port must be 0-65535, got ${o.port}`);
+  check(isInt(o.nodeId) && o.nodeId >= 0, `nodeId must be a non-negative integer, got ${o.nodeId}`);
+  check(isInt(o.numPartitions) && o.numPartitions >= 1, `numPartitions must be >= 1, got ${o.numPartitions}`);
+  check(o.logRetentionMs === -1 || o.logRetentionMs > 0, `logRetentionMs must be -1 or positive, got ${o.logRetentionMs}`);
+  check(o.logRetentionBytes === -1 || o.logRetentionBytes > 0, `logRetentionBytes must be -1 or positive, got ${o.logRetentionBytes}`);
+  check(isInt(o.logSegmentBytes) && o.logSegmentBytes >= 1024, `logSegmentBytes must be >= 1024, got ${o.logSegmentBytes}`);
+  check(o.flushPolicy === 'acks-all' || o.flushPolicy === 'interval', `flushPolicy must be 'acks-all' or 'interval', got ${o.flushPolicy}`);
+  check(o.flushIntervalMs > 0, `flushIntervalMs must be positive, got ${o.flushIntervalMs}`);
+  check(o.messageMaxBytes > 0, `messageMaxBytes must be positive`);
+  check(o.maxRequestBytes >= 1024, `maxRequestBytes must be >= 1024`);
+  check(o.maxInFlightRequestsPerConnection >= 1, `maxInFlightRequestsPerConnection must be >= 1`);
+  check(o.groupInitialRebalanceDelayMs >= 0, `groupInitialRebalanceDelayMs must be >= 0`);
+  check(o.groupMinSessionTimeoutMs >= 0, `groupMinSessionTimeoutMs must be >= 0`);
+  check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);
+  check(o.groupMaxSize >= 1, `groupMaxSize must be >= 1`);
+  check(o.offsetsRetentionMinutes >= 1, `offsetsRetentionMinutes must be >= 1`);
+  const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
+  const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
+  return {
+    ...rest,
+    advertisedHost,
+    dataDir: o.memory ? null : (options.dataDir ?? './samsa-data'),
+    clusterId: 'samsa-cluster',
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

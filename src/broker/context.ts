@@ -1,0 +1,18 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { LogStore } from '../storage/types.js';
+import type { BrokerConfig } from './config.js';
+import type { AnyApiHandler } from './handler.js';
+
+/**
+ * Everything a handler may reach: configuration, storage, the group coordinator and shared
+ * broker state. One per broker process.
+ */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly store: LogStore;
+  /** Every registered handler by API key (ApiVersions answers from it). */
+  readonly handlers: ReadonlyMap<number, AnyApiHandler>;
+}

@@ -1,0 +1,47 @@
+import type { ApiKey, ApiTypes } from '../protocol/messages/index.js';
+import type { RequestHeader } from '../protocol/headers.js';
+import type { BrokerContext } from './context.js';
+
+/** Returned by a handler when the request gets no response at all (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol('no-response');
+
+export interface ConnectionInfo {
+  /** Unique per broker process. */
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+export interface RequestContext {
+  readonly broker: BrokerContext;
+  readonly connection: ConnectionInfo;
+  readonly header: RequestHeader;
+  /** The request's API version (already checked against the handler's range). */
+  readonly version: number;
+}
+
+export type HandlerResult<K extends ApiKey> = ApiTypes[K]['responseInit'] | typeof NO_RESPONSE;
+
+/**
+ * One API of the broker. Handlers register themselves in handlers/index.ts; ApiVersions is
+ * derived from that registry, so what we advertise is exactly what we serve.
+ */
+export interface ApiHandler<K extends ApiKey = ApiKey> {
+  readonly apiKey: K;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(ctx: RequestContext, request: ApiTypes[K]['request']): HandlerResult<K> | Promise<HandlerResult<K>>;
+  /**
+   * The response that reports `errorCode` for the whole request, used when `handle` throws
+   * unexpectedly (UNKNOWN_SERVER_ERROR): the client gets an answer and the connection lives on.
+   */
+  errorResponse(request: ApiTypes[K]['request'], errorCode: number, version: number): ApiTypes[K]['responseInit'];
+}
+
+export function defineHandler<K extends ApiKey>(handler: ApiHandler<K>): ApiHandler<K> {
+  return handler;
+}
+
+/** A handler of any API, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyApiHandler = ApiHandler<any>;

@@ -1,0 +1,2 @@
+export { startBroker, type Broker, type StartBrokerOptions } from './server.js';
+export { BROKER_DEFAULTS, resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config.js';

@@ -1,0 +1,112 @@
+/**
+ * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
+ * clients sent them (after the broker rewrote baseOffset); it never decodes records.
+ */
+
+export interface AppendResult {
+  /** Offset given to the first record of the first batch appended. */
+  baseOffset: number;
+  /** Offset of the last record appended. */
+  lastOffset: number;
+  /** Log-end offset after the append. */
+  logEndOffset: number;
+}
+
+export interface ReadResult {
+  /**
+   * Whole batches, verbatim, starting with the batch that contains `fetchOffset` (which may
+   * begin before it: clients skip the records below their position). Several buffers when the
+   * read spans segments or cache entries; they are written to the socket back to back.
+   */
+  chunks: Buffer[];
+  /** Total bytes in `chunks`. */
+  bytes: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampLookup {
+  /** First offset whose batch max timestamp is >= the target timestamp. */
+  offset: number;
+  /** That batch's max timestamp. */
+  timestamp: number;
+}
+
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  /** First offset still in the log (moves forward with retention and DeleteRecords). */
+  readonly logStartOffset: number;
+  /** Offset the next record will get; equals the high watermark on a single node. */
+  readonly logEndOffset: number;
+  /** Bytes held by the partition's segments. */
+  readonly sizeBytes: number;
+
+  /**
+   * Appends one or more validated v2 batches laid back to back in `batches`. Rewrites each
+   * batch's baseOffset in place (the CRC does not cover it), then writes the bytes: when this
+   * returns, the data is in the operating system (it survives a crash of our process). Readers
+   * and `waitForData` listeners see it at once.
+   */
+  append(batches: Buffer, nowMs: number): AppendResult;
+
+  /**
+   * Resolves once everything appended so far is on stable storage (fdatasync). Calls that
+   * arrive close together share one sync (group commit).
+   */
+  sync(): Promise<void>;
+
+  /**
+   * Reads whole batches from `fetchOffset`, stopping once `maxBytes` is reached; the first batch
+   * is returned even when larger than `maxBytes`, so a consumer can always make progress
+   * (KIP-74). Throws OffsetOutOfRangeError when fetchOffset is outside [logStart, logEnd].
+   */
+  read(fetchOffset: number, maxBytes: number): Promise<ReadResult>;
+
+  /** ListOffsets by timestamp: null when no batch has a timestamp at or after `timestampMs`. */
+  offsetForTimestamp(timestampMs: number): Promise<TimestampLookup | null>;
+
+  /** Max timestamp over the whole log, and the offset of the record carrying it (ListOffsets -3). */
+  maxTimestamp(): Promise<TimestampLookup | null>;
+
+  /** DeleteRecords: moves the log start offset forward (never back), dropping whole segments. */
+  deleteRecordsBefore(offset: number): Promise<number>;
+
+  /** Calls `listener` once, the next time data is appended. Returns a function that cancels it. */
+  onceAppended(listener: () => void): () => void;
+}
+
+export interface TopicInfo {
+  name: string;
+  /** Kafka topic id, in Kafka's printed (base64url, 22 chars) form. */
+  id: string;
+  partitions: number;
+  /** Topic-level config overrides (retention.ms, segment.bytes, cleanup.policy, ...). */
+  configs: Record<string, string>;
+}
+
+export interface LogStore {
+  listTopics(): TopicInfo[];
+  topic(name: string): TopicInfo | undefined;
+  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo>;
+  deleteTopic(name: string): Promise<void>;
+  /** Grows a topic to `totalPartitions` partitions. */
+  createPartitions(name: string, totalPartitions: number): Promise<void>;
+  alterTopicConfigs(name: string, configs: Record<string, string | null>): Promise<void>;
+  partition(topic: string, partition: number): PartitionLog | undefined;
+  /** Applies retention by time and size to every partition; returns the segments deleted. */
+  enforceRetention(nowMs: number): Promise<number>;
+  /** Syncs everything and closes files. */
+  close(): Promise<void>;
+}
+
+export class OffsetOutOfRangeError extends Error {
+  override name = 'OffsetOutOfRangeError';
+  constructor(
+    readonly fetchOffset: number,
+    readonly logStartOffset: number,
+    readonly logEndOffset: number,
+  ) {
+    super(`offset ${fetchOffset} is outside [${logStartOffset}, ${logEndOffset}]`);
+  }
+}
