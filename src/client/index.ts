@@ -1,0 +1,9 @@
+/**
+ * The Samsa client: producer, consumer and admin over one connection layer, for Samsa, Apache
+ * Kafka and Redpanda alike.
+ */
+export { KafkaError, KafkaConfigError, type KafkaErrorContext } from './errors.js';
+export { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
+export { type ClientOptions, CLIENT_DEFAULTS } from './options.js';
+export { CLIENT_CHANNELS, type ConnectEvent, type DisconnectEvent, type RequestErrorEvent, type MetadataEvent, type ProducerBatchSentEvent } from './events.js';
+export { Cluster, type RequestTarget, type RequestOptions, type RequestResult, type MetadataQuery } from './net/cluster.js';
