@@ -1,21 +1,68 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { DEFAULT_SEGMENT_MS } from './log-config.js';
+import { MemoryLogStore } from './memory-store.js';
+import { DEFAULT_INDEX_INTERVAL_BYTES } from './segment-index.js';
+import { DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
 import type { LogStore } from './types.js';
 
 export * from './types.js';
+export { topicNameProblem, MAX_TOPIC_NAME_LENGTH } from './names.js';
+export { DELETE_TO_HIGH_WATERMARK } from './partition-log.js';
 
 export interface LogStoreOptions {
   /** null: everything in memory. */
   dataDir: string | null;
+  /** `log.segment.bytes` (topic `segment.bytes` overrides). */
   segmentBytes: number;
+  /** `log.retention.ms`, -1 for no limit (topic `retention.ms` overrides). */
   retentionMs: number;
+  /** `log.retention.bytes` per partition, -1 for no limit (topic `retention.bytes` overrides). */
   retentionBytes: number;
   flushPolicy: 'acks-all' | 'interval';
+  /** Period of the background fdatasync of every log with unsynced data. */
   flushIntervalMs: number;
   log: Logger;
   clock: Clock;
+  /** `log.roll.ms`: roll an active segment this old (topic `segment.ms` overrides). Default 7 days. */
+  segmentMs?: number;
+  /** `index.interval.bytes`: bytes of log between offset index entries. Default 4096. */
+  indexIntervalBytes?: number;
+  /** Memory for recently appended batches across all partitions (file stores). Default 64 MiB; 0 disables. */
+  tailCacheBytes?: number;
 }
 
-export async function openLogStore(_options: LogStoreOptions): Promise<LogStore> {
-  throw new Error('storage is not implemented yet');
+/** Options with every default filled in. */
+export type ResolvedLogStoreOptions = Required<LogStoreOptions>;
+
+export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogStoreOptions {
+  const resolved: ResolvedLogStoreOptions = {
+    ...options,
+    segmentMs: options.segmentMs ?? DEFAULT_SEGMENT_MS,
+    indexIntervalBytes: options.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
+    tailCacheBytes: options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES,
+  };
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new RangeError(`invalid log store option: ${message}`);
+  };
+  check(Number.isSafeInteger(resolved.segmentBytes) && resolved.segmentBytes >= 14, `segmentBytes must be an integer >= 14, got ${resolved.segmentBytes}`);
+  check(resolved.retentionMs >= -1, `retentionMs must be >= -1, got ${resolved.retentionMs}`);
+  check(resolved.retentionBytes >= -1, `retentionBytes must be >= -1, got ${resolved.retentionBytes}`);
+  check(resolved.flushIntervalMs > 0, `flushIntervalMs must be positive, got ${resolved.flushIntervalMs}`);
+  check(resolved.segmentMs > 0, `segmentMs must be positive, got ${resolved.segmentMs}`);
+  check(Number.isInteger(resolved.indexIntervalBytes) && resolved.indexIntervalBytes > 0, `indexIntervalBytes must be a positive integer`);
+  check(resolved.tailCacheBytes >= 0, `tailCacheBytes must be >= 0`);
+  return resolved;
+}
+
+/** Opens the store: in memory when `dataDir` is null, else the durable file store (recovering it). */
+export async function openLogStore(options: LogStoreOptions): Promise<LogStore> {
+  const o = resolveLogStoreOptions(options);
+  const settings = {
+    defaults: { segmentBytes: o.segmentBytes, segmentMs: o.segmentMs, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes },
+    log: o.log,
+    clock: o.clock,
+  };
+  if (o.dataDir === null) return new MemoryLogStore(settings);
+  throw new Error('the file store is not implemented yet');
 }

@@ -74,6 +74,12 @@ export interface PartitionLog {
 
   /** Calls `listener` once, the next time data is appended. Returns a function that cancels it. */
   onceAppended(listener: () => void): () => void;
+
+  /**
+   * Closes the active segment and starts a new one at the log end (no-op when the active segment
+   * is empty). Lets `deleteRecordsBefore` free everything below a snapshot written just after.
+   */
+  roll(): void;
 }
 
 export interface TopicInfo {
@@ -86,6 +92,9 @@ export interface TopicInfo {
 }
 
 export interface LogStore {
+  /** Kafka-style cluster id (22 chars base64url): persisted in `<dataDir>/meta.json`, or made up per process in memory. */
+  readonly clusterId: string;
+  /** Every topic, sorted by name (internal logs are not listed). */
   listTopics(): TopicInfo[];
   topic(name: string): TopicInfo | undefined;
   createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo>;
@@ -96,6 +105,12 @@ export interface LogStore {
   partition(topic: string, partition: number): PartitionLog | undefined;
   /** Applies retention by time and size to every partition; returns the segments deleted. */
   enforceRetention(nowMs: number): Promise<number>;
+  /**
+   * A single-partition log outside the topic namespace (not listed, no retention), with the same
+   * durability and recovery as a topic partition: the group coordinator keeps its records here and
+   * replays them at start. `name` is `[a-zA-Z0-9_.]+`; opening the same name twice gives the same log.
+   */
+  openInternalLog(name: string): Promise<PartitionLog>;
   /** Syncs everything and closes files. */
   close(): Promise<void>;
 }
@@ -108,5 +123,20 @@ export class OffsetOutOfRangeError extends Error {
     readonly logEndOffset: number,
   ) {
     super(`offset ${fetchOffset} is outside [${logStartOffset}, ${logEndOffset}]`);
+  }
+}
+
+/**
+ * A refused store operation, carrying the Kafka error code the broker should answer with
+ * (TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
+ * INVALID_CONFIG).
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -1,0 +1,337 @@
+import { setBaseOffset } from '../protocol/record-batch-header.js';
+import { splitBatches } from './batches.js';
+import type { LogConfig } from './log-config.js';
+import type { AppendedBatch, Segment } from './segment.js';
+import type { TailCache } from './tail-cache.js';
+import { OffsetOutOfRangeError, type AppendResult, type PartitionLog, type ReadResult, type TimestampLookup } from './types.js';
+
+/** Index files store offsets relative to the segment base in 32 bits, as Kafka's do. */
+const MAX_RELATIVE_OFFSET = 0xffff_fffe;
+/** DeleteRecords' "up to the high watermark" (Kafka's `DeleteRecordsRequest.HIGH_WATERMARK`). */
+export const DELETE_TO_HIGH_WATERMARK = -1;
+
+/** What differs between the memory and file logs: how segments are made and state is persisted. */
+export interface LogBackend {
+  createSegment(baseOffset: number, nowMs: number): Segment;
+  /** Persists a log start offset that lies past the first segment's base (DeleteRecords). */
+  persistLogStartOffset(offset: number): Promise<void>;
+}
+
+export interface PartitionLogInit {
+  topic: string;
+  partition: number;
+  /** Oldest first; the last is the active segment. At least one. */
+  segments: Segment[];
+  logStartOffset: number;
+  backend: LogBackend;
+  /** Read on every use, so topic config changes apply at once. */
+  config: () => LogConfig;
+  /** Recently appended batches, for tail reads without a syscall (file logs). */
+  tail: TailCache | null;
+  nowMs: number;
+}
+
+/**
+ * A partition log made of segments, shared by the memory and file stores so both behave the same:
+ * offset assignment by rewriting baseOffset, rolls, reads of whole batches (KIP-74), retention,
+ * DeleteRecords, timestamp lookups and group commit.
+ */
+export class SegmentedPartitionLog implements PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  /** fdatasyncs issued, for tests of group commit. */
+  fdatasyncCount = 0;
+  private segments: Segment[];
+  private startOffset: number;
+  private readonly backend: LogBackend;
+  private readonly config: () => LogConfig;
+  private readonly tail: TailCache | null;
+  private readonly listeners = new Set<() => void>();
+  /** When the active segment got its first batch (or the first batch's timestamp): the `segment.ms` base. */
+  private activeSinceMs: number | null;
+  /** The `nowMs` of the latest append: the creation time given to a segment rolled on demand. */
+  private lastAppendMs: number;
+  private syncRunning: Promise<void> | null = null;
+  private syncQueued: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(init: PartitionLogInit) {
+    if (init.segments.length === 0) throw new Error('a partition log needs at least one segment');
+    this.topic = init.topic;
+    this.partition = init.partition;
+    this.segments = init.segments;
+    this.backend = init.backend;
+    this.config = init.config;
+    this.tail = init.tail;
+    this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.logEndOffset);
+    this.lastAppendMs = init.nowMs;
+    const active = this.active;
+    this.activeSinceMs = active.sizeBytes === 0 ? null : active.firstTimestamp >= 0 ? active.firstTimestamp : init.nowMs;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeBytes(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.sizeBytes;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  append(batches: Buffer, nowMs: number): AppendResult {
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
+    const spans = splitBatches(batches);
+    const config = this.config();
+    this.lastAppendMs = nowMs;
+    const baseOffset = this.logEndOffset;
+    let next = baseOffset;
+    const appended: AppendedBatch[] = spans.map((s) => {
+      setBaseOffset(batches, s.position, next);
+      const batch = { position: s.position, size: s.size, baseOffset: next, lastOffset: next + s.lastOffsetDelta, maxTimestamp: s.maxTimestamp };
+      next = batch.lastOffset + 1;
+      return batch;
+    });
+    let group: AppendedBatch[] = [];
+    let groupBytes = 0;
+    for (const batch of appended) {
+      if (this.shouldRoll(batch, groupBytes, config, nowMs)) {
+        this.writeGroup(batches, group, nowMs);
+        group = [];
+        groupBytes = 0;
+        this.roll();
+      }
+      group.push(batch);
+      groupBytes += batch.size;
+    }
+    this.writeGroup(batches, group, nowMs);
+    this.notifyAppended();
+    return { baseOffset, lastOffset: next - 1, logEndOffset: next };
+  }
+
+  /** Kafka rolls before a batch that would overflow the segment, or once `segment.ms` has passed. */
+  private shouldRoll(batch: AppendedBatch, pendingBytes: number, config: LogConfig, nowMs: number): boolean {
+    const active = this.active;
+    const activeBytes = active.sizeBytes + pendingBytes;
+    if (activeBytes === 0) return false;
+    if (activeBytes + batch.size > config.segmentBytes) return true;
+    if (batch.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) return true;
+    return this.activeSinceMs !== null && nowMs - this.activeSinceMs >= config.segmentMs;
+  }
+
+  private writeGroup(data: Buffer, group: AppendedBatch[], nowMs: number): void {
+    if (group.length === 0) return;
+    this.active.append(data, group, nowMs);
+    this.tail?.add(data, group);
+    this.activeSinceMs ??= nowMs;
+  }
+
+  roll(): void {
+    const active = this.active;
+    if (active.sizeBytes === 0) return;
+    active.seal();
+    this.segments.push(this.backend.createSegment(active.nextOffset, this.lastAppendMs));
+    this.activeSinceMs = null;
+  }
+
+  private notifyAppended(): void {
+    if (this.listeners.size === 0) return;
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    for (const listener of listeners) listener();
+  }
+
+  onceAppended(listener: () => void): () => void {
+    // A wrapper makes each registration distinct, so the same function can wait twice.
+    const entry = () => listener();
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    this.checkInRange(fetchOffset);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    if (fetchOffset < this.logEndOffset) {
+      if (this.tail !== null && fetchOffset >= this.tail.firstOffset) {
+        const r = this.tail.read(fetchOffset, maxBytes);
+        return this.result(r.chunks, r.bytes);
+      }
+      const segments = this.segments.slice(this.segmentIndexFor(fetchOffset));
+      for (const segment of segments) {
+        if (segment.nextOffset <= fetchOffset) continue;
+        const r = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes - bytes, chunks.length === 0);
+        if (r === null) {
+          // Retention removed the segment while we read: the client resets like Kafka's would.
+          if (chunks.length === 0) throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
+          break;
+        }
+        chunks.push(...r.chunks);
+        bytes += r.bytes;
+        if (r.full || bytes >= maxBytes) break;
+      }
+    }
+    return this.result(chunks, bytes);
+  }
+
+  private result(chunks: Buffer[], bytes: number): ReadResult {
+    return { chunks, bytes, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+  }
+
+  private checkInRange(offset: number): void {
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset);
+    }
+  }
+
+  /** Index of the last segment whose base offset is <= `offset`. */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * ListOffsets by timestamp at batch granularity: the first batch at or after the log start whose
+   * max timestamp reaches `timestampMs` (records are never decoded, so this is the batch's offset).
+   */
+  async offsetForTimestamp(timestampMs: number): Promise<TimestampLookup | null> {
+    for (const segment of this.segments.slice()) {
+      if (segment.sizeBytes === 0 || segment.nextOffset <= this.startOffset || segment.maxTimestamp < timestampMs) continue;
+      const found = await segment.findTimestamp(timestampMs, this.startOffset);
+      if (found !== null) return { offset: Math.max(found.baseOffset, this.startOffset), timestamp: found.maxTimestamp };
+    }
+    return null;
+  }
+
+  /** ListOffsets -3: the batch carrying the largest timestamp, reported at its last offset. */
+  async maxTimestamp(): Promise<TimestampLookup | null> {
+    let best: Segment | null = null;
+    for (const segment of this.segments) {
+      if (segment.sizeBytes === 0 || segment.nextOffset <= this.startOffset) continue;
+      if (best === null || segment.maxTimestamp > best.maxTimestamp) best = segment;
+    }
+    if (best === null) return null;
+    const found = await best.findTimestamp(best.maxTimestamp, this.startOffset);
+    if (found === null) return null;
+    return { offset: Math.max(found.lastOffset, this.startOffset), timestamp: found.maxTimestamp };
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    const target = offset === DELETE_TO_HIGH_WATERMARK ? this.logEndOffset : offset;
+    if (target < 0 || target > this.logEndOffset) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset);
+    if (target <= this.startOffset) return this.startOffset;
+    this.startOffset = target;
+    // Persist first: after a crash the start offset must not fall back below what was acknowledged.
+    await this.backend.persistLogStartOffset(target);
+    let count = 0;
+    while (count < this.segments.length && this.segments[count]!.nextOffset <= this.startOffset && this.segments[count]!.sizeBytes > 0) count++;
+    await this.deleteOldestSegments(count);
+    return this.startOffset;
+  }
+
+  /**
+   * Kafka's retention: drop the oldest segments whose largest timestamp is older than
+   * `retention.ms`, then more while the partition stays above `retention.bytes`. The active
+   * segment counts too (it is rolled first), so an idle partition's data does expire.
+   */
+  async enforceRetention(nowMs: number): Promise<number> {
+    const config = this.config();
+    let count = 0;
+    if (config.retentionMs >= 0) {
+      while (count < this.segments.length) {
+        const segment = this.segments[count]!;
+        const largestMs = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModifiedMs;
+        if (segment.sizeBytes === 0 || nowMs - largestMs <= config.retentionMs) break;
+        count++;
+      }
+    }
+    if (config.retentionBytes >= 0) {
+      let excess = this.sizeBytes - config.retentionBytes;
+      for (let i = 0; i < count; i++) excess -= this.segments[i]!.sizeBytes;
+      while (count < this.segments.length) {
+        const segment = this.segments[count]!;
+        if (segment.sizeBytes === 0 || excess - segment.sizeBytes < 0) break;
+        excess -= segment.sizeBytes;
+        count++;
+      }
+    }
+    return this.deleteOldestSegments(count);
+  }
+
+  private async deleteOldestSegments(count: number): Promise<number> {
+    if (count === 0) return 0;
+    if (count >= this.segments.length) this.roll();
+    const removed = this.segments.splice(0, count);
+    this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+    await Promise.all(removed.map((s) => s.destroy()));
+    return count;
+  }
+
+  /**
+   * Group commit: one fdatasync covers everything appended before it started. Callers arriving
+   * while one runs share the next one.
+   */
+  sync(): Promise<void> {
+    if (this.syncRunning === null) {
+      if (!this.segments.some((s) => s.needsSync)) return Promise.resolve();
+      const running = this.syncSegments().finally(() => {
+        this.syncRunning = null;
+      });
+      this.syncRunning = running;
+      return running;
+    }
+    if (this.syncQueued === null) {
+      const next = (): Promise<void> => {
+        this.syncQueued = null;
+        return this.sync();
+      };
+      this.syncQueued = this.syncRunning.then(next, next);
+    }
+    return this.syncQueued;
+  }
+
+  private async syncSegments(): Promise<void> {
+    const dirty = this.segments.filter((s) => s.needsSync);
+    const issued = await Promise.all(dirty.map((s) => s.sync()));
+    for (const didSync of issued) if (didSync) this.fdatasyncCount++;
+  }
+
+  /** Syncs and releases the segments; data stays. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.sync();
+    this.tail?.clear();
+    await Promise.all(this.segments.map((s) => s.close()));
+  }
+
+  /** Removes every segment's data (topic deletion). */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    this.tail?.clear();
+    await Promise.all(this.segments.map((s) => s.destroy()));
+  }
+}
