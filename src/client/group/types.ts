@@ -5,6 +5,9 @@ import type {
   SyncGroupRequestInit,
 } from '../../protocol/messages/index.js';
 
+/** The embedded protocol type of consumer groups. */
+export const PROTOCOL_TYPE = 'consumer';
+
 /** One partition of one topic. Lists of these are kept sorted by (topic, partition). */
 export interface TopicPartition {
   topic: string;
@@ -113,7 +116,8 @@ export type GroupEvent =
   | { name: 'join'; generationId: number; memberId: string; leader: boolean; protocolName: string | null; members: number; durationMs: number }
   | { name: 'sync'; generationId: number; memberId: string; assigned: TopicPartition[]; durationMs: number }
   | { name: 'rebalance-start'; reason: string; generationId: number; memberId: string; protocol: RebalanceProtocol }
-  | { name: 'rebalance-end'; generationId: number; memberId: string; protocol: RebalanceProtocol; assigned: TopicPartition[]; added: TopicPartition[]; revoked: TopicPartition[]; durationMs: number }
+  /** `final` is false when the member revoked partitions and rejoins for KIP-429's second round. */
+  | { name: 'rebalance-end'; generationId: number; memberId: string; protocol: RebalanceProtocol; assigned: TopicPartition[]; added: TopicPartition[]; revoked: TopicPartition[]; durationMs: number; final: boolean }
   | { name: 'heartbeat-failure'; errorCode: number; generationId: number; memberId: string }
   | { name: 'join-failure'; errorCode: number; api: 'JoinGroup' | 'SyncGroup'; retriable: boolean }
   | { name: 'coordinator'; nodeId: number | null; reason: string }
