@@ -5,3 +5,8 @@
  * writes (batch.size defaults to 16 KiB, message.max.bytes to ~1 MiB before compression).
  */
 export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+export interface CodecLimits {
+  /** Default MAX_DECOMPRESSED_BYTES. */
+  maxDecompressedBytes?: number;
+}

@@ -1,5 +1,5 @@
 import type { CompressionCodec } from './index.js';
-import { MAX_DECOMPRESSED_BYTES } from './limits.js';
+import { type CodecLimits, MAX_DECOMPRESSED_BYTES } from './limits.js';
 import { isXerialFramed, snappyDeclaredLength, XERIAL_BLOCK_BYTES, xerialBlocks, xerialFrame } from './snappy-framing.js';
 import { ProtocolError } from '../protocol-error.js';
 
@@ -8,7 +8,8 @@ import { ProtocolError } from '../protocol-error.js';
  * client reads); decompression accepts both that framing and a raw snappy block (what librdkafka
  * writes), told apart by the xerial magic.
  */
-export async function createSnappyCodec(): Promise<CompressionCodec> {
+export async function createSnappyCodec(limits: CodecLimits = {}): Promise<CompressionCodec> {
+  const maxBytes = limits.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   const snappy = await import('snappy');
 
   async function compress(data: Buffer): Promise<Buffer> {
@@ -31,8 +32,8 @@ export async function createSnappyCodec(): Promise<CompressionCodec> {
     const blocks = isXerialFramed(data) ? xerialBlocks(data) : [data];
     let declared = 0;
     for (const block of blocks) declared += snappyDeclaredLength(block);
-    if (declared > MAX_DECOMPRESSED_BYTES) {
-      throw new ProtocolError(`snappy: data declares ${declared} uncompressed bytes, above the ${MAX_DECOMPRESSED_BYTES}-byte limit`);
+    if (declared > maxBytes) {
+      throw new ProtocolError(`snappy: data declares ${declared} uncompressed bytes, above the ${maxBytes}-byte limit`);
     }
     if (blocks.length === 1) return decompressBlock(blocks[0]!);
     const parts = await Promise.all(blocks.map(decompressBlock));

@@ -1,5 +1,5 @@
 import type { CompressionCodec } from './index.js';
-import { MAX_DECOMPRESSED_BYTES } from './limits.js';
+import { type CodecLimits, MAX_DECOMPRESSED_BYTES } from './limits.js';
 import { ProtocolError } from '../protocol-error.js';
 
 const ZSTD_MAGIC = 0xfd2fb528;
@@ -39,13 +39,26 @@ export function zstdDeclaredSize(data: Buffer): number | null {
   }
 }
 
+type ZstdLibrary = typeof import('@bokuweb/zstd-wasm');
+let zstdLibrary: Promise<ZstdLibrary> | undefined;
+
+/** The wasm module may be initialised only once per process, however many codecs are made. */
+function loadZstd(): Promise<ZstdLibrary> {
+  zstdLibrary ??= import('@bokuweb/zstd-wasm').then(async (lib) => {
+    await lib.init();
+    return lib;
+  });
+  zstdLibrary.catch(() => (zstdLibrary = undefined));
+  return zstdLibrary;
+}
+
 /**
  * zstd through a wasm build of the reference library, initialised once. Legal only with Produce v7+
  * and Fetch v10+ (the caller checks versions).
  */
-export async function createZstdCodec(): Promise<CompressionCodec> {
-  const zstd = await import('@bokuweb/zstd-wasm');
-  await zstd.init();
+export async function createZstdCodec(limits: CodecLimits = {}): Promise<CompressionCodec> {
+  const maxBytes = limits.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
+  const zstd = await loadZstd();
 
   function decompressInto(data: Buffer, capacity: number): Buffer {
     const out = zstd.decompress(data, { defaultHeapSize: capacity });
@@ -59,20 +72,20 @@ export async function createZstdCodec(): Promise<CompressionCodec> {
     },
     async decompress(data) {
       const declared = zstdDeclaredSize(data);
-      if (declared !== null && declared > MAX_DECOMPRESSED_BYTES) {
-        throw new ProtocolError(`zstd: frame declares ${declared} bytes, above the ${MAX_DECOMPRESSED_BYTES}-byte limit`);
+      if (declared !== null && declared > maxBytes) {
+        throw new ProtocolError(`zstd: frame declares ${declared} bytes, above the ${maxBytes}-byte limit`);
       }
       // Unknown size: try a buffer a few times the input, growing 4x while the library reports
       // that the output did not fit, up to the limit.
-      let capacity = declared ?? Math.min(MAX_DECOMPRESSED_BYTES, Math.max(MIN_GUESS_BYTES, data.length * 8));
+      let capacity = declared ?? Math.min(maxBytes, Math.max(MIN_GUESS_BYTES, data.length * 8));
       for (;;) {
         try {
           return decompressInto(data, capacity);
         } catch (err) {
-          if (declared !== null || capacity >= MAX_DECOMPRESSED_BYTES || !isOutputTooSmall(err)) {
+          if (declared !== null || capacity >= maxBytes || !isOutputTooSmall(err)) {
             throw new ProtocolError(`zstd: cannot decompress ${data.length} bytes: ${(err as Error).message}`);
           }
-          capacity = Math.min(MAX_DECOMPRESSED_BYTES, capacity * 4);
+          capacity = Math.min(maxBytes, capacity * 4);
         }
       }
     },
