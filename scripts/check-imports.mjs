@@ -10,7 +10,7 @@ const SRC = resolve('src');
 const ALLOWED = {
   common: [],
   protocol: ['common'],
-  assignors: ['common'],
+  assignors: ['common', 'protocol'], // reader/writer and the sticky userData layouts only
   storage: ['common', 'protocol'],
   coordinator: ['common', 'protocol', 'assignors'],
   broker: ['common', 'protocol', 'assignors', 'storage', 'coordinator'],
