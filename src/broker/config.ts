@@ -24,6 +24,8 @@ export interface BrokerOptions {
   logRetentionBytes?: number;
   /** `log.segment.bytes`. Default 1073741824 (1 GiB). */
   logSegmentBytes?: number;
+  /** `log.retention.check.interval.ms`: how often retention runs. Default 300000 (5 minutes). */
+  logRetentionCheckIntervalMs?: number;
   /**
    * When acknowledged data reaches the disk. 'acks-all' (default): an acks=-1 Produce is answered
    * after an fdatasync shared with every request that arrived meanwhile (group commit), and
@@ -69,6 +71,7 @@ export const BROKER_DEFAULTS = {
   logRetentionMs: 604_800_000,
   logRetentionBytes: -1,
   logSegmentBytes: 1_073_741_824,
+  logRetentionCheckIntervalMs: 300_000,
   flushPolicy: 'acks-all',
   flushIntervalMs: 1000,
   messageMaxBytes: 1_048_588,
@@ -96,6 +99,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.logRetentionMs === -1 || o.logRetentionMs > 0, `logRetentionMs must be -1 or positive, got ${o.logRetentionMs}`);
   check(o.logRetentionBytes === -1 || o.logRetentionBytes > 0, `logRetentionBytes must be -1 or positive, got ${o.logRetentionBytes}`);
   check(isInt(o.logSegmentBytes) && o.logSegmentBytes >= 1024, `logSegmentBytes must be >= 1024, got ${o.logSegmentBytes}`);
+  check(o.logRetentionCheckIntervalMs > 0, `logRetentionCheckIntervalMs must be positive, got ${o.logRetentionCheckIntervalMs}`);
   check(o.flushPolicy === 'acks-all' || o.flushPolicy === 'interval', `flushPolicy must be 'acks-all' or 'interval', got ${o.flushPolicy}`);
   check(o.flushIntervalMs > 0, `flushIntervalMs must be positive, got ${o.flushIntervalMs}`);
   check(o.messageMaxBytes > 0, `messageMaxBytes must be positive`);

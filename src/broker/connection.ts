@@ -7,6 +7,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../protocol/headers.js';
 import { API_SPECS } from '../protocol/messages/index.js';
 import type { BrokerContext } from './context.js';
+import { BROKER_EVENTS, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
@@ -34,6 +35,8 @@ export class Connection implements ConnectionInfo {
   private readonly slots: Slot[] = [];
   private paused = false;
   private closed = false;
+  private closeReason: ConnectionCloseReason = 'client-closed';
+  private closeDetail: string | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -45,15 +48,40 @@ export class Connection implements ConnectionInfo {
     this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => broker.log.debug('connection error', { connection: this.id, error: err.message }));
+    socket.on('error', (err) => {
+      if (!this.closed) {
+        this.closeReason = 'socket-error';
+        this.closeDetail = err.message;
+      }
+      broker.log.debug('connection error', { connection: this.id, error: err.message });
+    });
     socket.on('close', () => {
       this.closed = true;
+      broker.log.debug('connection closed', { connection: this.id, remote: this.remote, reason: this.closeReason });
+      publishBrokerEvent(BROKER_EVENTS.connectionClosed, {
+        nodeId: broker.config.nodeId,
+        port: broker.config.port,
+        connectionId: this.id,
+        remote: this.remote,
+        reason: this.closeReason,
+        ...(this.closeDetail !== undefined ? { detail: this.closeDetail } : {}),
+      });
       onClose(this);
     });
+    broker.log.debug('connection opened', { connection: this.id, remote: this.remote });
+    publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote });
+  }
+
+  private get remote(): string {
+    return `${this.remoteAddress}:${this.remotePort}`;
   }
 
   /** Closes the connection at once (broker shutdown or a protocol violation). */
-  destroy(): void {
+  destroy(reason: ConnectionCloseReason = 'broker-shutdown', detail?: string): void {
+    if (!this.closed) {
+      this.closeReason = reason;
+      this.closeDetail = detail;
+    }
     this.closed = true;
     this.socket.destroy();
   }
@@ -79,7 +107,7 @@ export class Connection implements ConnectionInfo {
       reason,
       ...(header ? { apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId } : {}),
     });
-    this.destroy();
+    this.destroy('protocol-error', reason);
   }
 
   private onFrame(frame: Buffer): void {
@@ -136,7 +164,7 @@ export class Connection implements ConnectionInfo {
       try {
         response = handler.errorResponse(request, ErrorCode.UNKNOWN_SERVER_ERROR, header.apiVersion);
       } catch {
-        this.destroy();
+        this.destroy('protocol-error', `could not build an error response for ${spec.name}`);
         return;
       }
       finish(response);
@@ -167,7 +195,7 @@ export class Connection implements ConnectionInfo {
         version: header.apiVersion,
         error: (err as Error).message,
       });
-      this.destroy();
+      this.destroy('protocol-error', `could not encode a ${spec.name} response`);
       return null;
     }
   }

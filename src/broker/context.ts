@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
 import type { AnyApiHandler } from './handler.js';
+import type { ProducerStateTable } from './producer-state.js';
 
 /**
  * Everything a handler may reach: configuration, storage, the group coordinator and shared
@@ -15,4 +16,8 @@ export interface BrokerContext {
   readonly store: LogStore;
   /** Every registered handler by API key (ApiVersions answers from it). */
   readonly handlers: ReadonlyMap<number, AnyApiHandler>;
+  /** Idempotent-producer ids, epochs and recent sequences. */
+  readonly producers: ProducerStateTable;
+  /** Aborted when the broker starts shutting down: parked requests (long-poll Fetch) end at once. */
+  readonly closing: AbortSignal;
 }

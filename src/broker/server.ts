@@ -2,10 +2,14 @@ import { createServer, type Server } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createStderrLogger } from '../common/logger.js';
 import { openLogStore } from '../storage/index.js';
+import type { LogStore } from '../storage/types.js';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config.js';
 import { Connection } from './connection.js';
 import type { BrokerContext } from './context.js';
+import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { handlerRegistry } from './handlers/index.js';
+import { ProducerStateTable } from './producer-state.js';
+import { startRetentionTimer } from './retention.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -15,6 +19,8 @@ export interface Broker {
   readonly config: BrokerConfig;
   /** Internal state, for tests and tools embedded in the same process. */
   readonly context: BrokerContext;
+  /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
+  enforceRetention(): Promise<number>;
   /** Stops accepting connections, closes open ones, syncs and closes storage. */
   close(): Promise<void>;
 }
@@ -22,6 +28,8 @@ export interface Broker {
 export interface StartBrokerOptions extends BrokerOptions {
   /** Time source; tests may pass a manual clock. Default: the system clock. */
   clock?: Clock;
+  /** A log store to use instead of opening one from the options (tests). It is closed with the broker. */
+  store?: LogStore;
 }
 
 /** Starts a broker in this process. `startBroker({ port: 0, memory: true })` suits tests. */
@@ -29,47 +37,78 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const config = resolveBrokerConfig(options);
   const log = options.logger ?? createStderrLogger('info');
   const clock = options.clock ?? systemClock;
-  const store = await openLogStore({
-    dataDir: config.dataDir,
-    segmentBytes: config.logSegmentBytes,
-    retentionMs: config.logRetentionMs,
-    retentionBytes: config.logRetentionBytes,
-    flushPolicy: config.flushPolicy,
-    flushIntervalMs: config.flushIntervalMs,
+  const store =
+    options.store ??
+    (await openLogStore({
+      dataDir: config.dataDir,
+      segmentBytes: config.logSegmentBytes,
+      retentionMs: config.logRetentionMs,
+      retentionBytes: config.logRetentionBytes,
+      flushPolicy: config.flushPolicy,
+      flushIntervalMs: config.flushIntervalMs,
+      log,
+      clock,
+    }));
+  // The cluster id is the store's (persisted with the data), so clients see the same one after a restart.
+  (config as { clusterId: string }).clusterId = store.clusterId;
+  const closing = new AbortController();
+  const context: BrokerContext = {
+    config,
     log,
     clock,
-  });
-  const context: BrokerContext = { config, log, clock, store, handlers: handlerRegistry() };
+    store,
+    handlers: handlerRegistry(),
+    // Ids from a previous run must not be handed out again: start from the clock (ms since 1970).
+    producers: new ProducerStateTable(clock.nowMs()),
+    closing: closing.signal,
+  };
   const connections = new Set<Connection>();
   const server: Server = createServer((socket) => {
     connections.add(new Connection(socket, context, (c) => connections.delete(c)));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    if (options.store === undefined) await store.close();
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   // Metadata must advertise the port actually bound, which differs from the option with port 0.
   (config as { port: number }).port = port;
-  let closing: Promise<void> | null = null;
+  const retention = startRetentionTimer(context);
+  log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
+  publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
+  let closed: Promise<void> | null = null;
   return {
     host: config.advertisedHost,
     port,
     config,
     context,
+    enforceRetention: () => retention.runNow(),
     close() {
-      closing ??= (async () => {
+      closed ??= (async () => {
+        closing.abort();
+        await retention.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          for (const c of connections) c.destroy();
+          for (const c of connections) c.destroy('broker-shutdown');
         });
         await store.close();
+        log.info('broker stopped', { port });
+        publishBrokerEvent(BROKER_EVENTS.stopped, { nodeId: config.nodeId, port });
       })();
-      return closing;
+      return closed;
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -1,8 +1,38 @@
 import type { AnyApiHandler } from '../handler.js';
+import { produceHandler } from './00-produce.js';
+import { fetchHandler } from './01-fetch.js';
+import { listOffsetsHandler } from './02-list-offsets.js';
+import { metadataHandler } from './03-metadata.js';
 import { apiVersionsHandler } from './18-api-versions.js';
+import { createTopicsHandler } from './19-create-topics.js';
+import { deleteTopicsHandler } from './20-delete-topics.js';
+import { deleteRecordsHandler } from './21-delete-records.js';
+import { initProducerIdHandler } from './22-init-producer-id.js';
+import { describeConfigsHandler } from './32-describe-configs.js';
+import { alterConfigsHandler } from './33-alter-configs.js';
+import { createPartitionsHandler } from './37-create-partitions.js';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
+import { describeClusterHandler } from './60-describe-cluster.js';
+
+/** The data path and topic administration (produce, fetch, metadata, topics, configs). */
+export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  createPartitionsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+];
 
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
-export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler];
+export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS];
 
 export function handlerRegistry(handlers: readonly AnyApiHandler[] = HANDLERS): Map<number, AnyApiHandler> {
   const map = new Map<number, AnyApiHandler>();

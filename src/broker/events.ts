@@ -1,0 +1,96 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/**
+ * Broker facts published on `node:diagnostics_channel` (design guide §3.9): the dashboard, metrics
+ * and tests subscribe by name; the broker never waits for a subscriber. Every payload carries the
+ * publishing broker's `nodeId` and `port` so that several brokers in one process can be told
+ * apart. The names and payloads are listed in docs/events.md.
+ */
+export const BROKER_EVENTS = {
+  started: 'samsa:broker:started',
+  stopped: 'samsa:broker:stopped',
+  connectionOpened: 'samsa:broker:connection-opened',
+  connectionClosed: 'samsa:broker:connection-closed',
+  requestRejected: 'samsa:broker:request-rejected',
+  topicCreated: 'samsa:broker:topic-created',
+  topicDeleted: 'samsa:broker:topic-deleted',
+  partitionsCreated: 'samsa:broker:partitions-created',
+  topicConfigsAltered: 'samsa:broker:topic-configs-altered',
+  recordsDeleted: 'samsa:broker:records-deleted',
+  producerIdAllocated: 'samsa:broker:producer-id-allocated',
+  retentionApplied: 'samsa:broker:retention-applied',
+} as const;
+
+interface BrokerRef {
+  nodeId: number;
+  port: number;
+}
+
+/** Why a connection ended. */
+export type ConnectionCloseReason = 'client-closed' | 'protocol-error' | 'broker-shutdown' | 'socket-error';
+
+export interface BrokerEventPayloads {
+  [BROKER_EVENTS.started]: BrokerRef & { host: string; dataDir: string | null };
+  [BROKER_EVENTS.stopped]: BrokerRef;
+  [BROKER_EVENTS.connectionOpened]: BrokerRef & { connectionId: number; remote: string };
+  [BROKER_EVENTS.connectionClosed]: BrokerRef & {
+    connectionId: number;
+    remote: string;
+    reason: ConnectionCloseReason;
+    /** For protocol errors: what was wrong with the input. */
+    detail?: string;
+  };
+  /** A request (or one partition of it) answered with an error the client caused. */
+  [BROKER_EVENTS.requestRejected]: BrokerRef & {
+    connectionId: number;
+    api: string;
+    topic?: string;
+    partition?: number;
+    errorCode: number;
+    errorName: string;
+    detail: string;
+  };
+  [BROKER_EVENTS.topicCreated]: BrokerRef & {
+    topic: string;
+    topicId: string;
+    partitions: number;
+    configs: Record<string, string>;
+    /** 'create-topics' (CreateTopics request) or 'auto-create' (Metadata or Produce). */
+    cause: 'create-topics' | 'auto-create';
+  };
+  [BROKER_EVENTS.topicDeleted]: BrokerRef & { topic: string; topicId: string };
+  [BROKER_EVENTS.partitionsCreated]: BrokerRef & { topic: string; previousPartitions: number; partitions: number };
+  [BROKER_EVENTS.topicConfigsAltered]: BrokerRef & { topic: string; changes: Record<string, string | null> };
+  [BROKER_EVENTS.recordsDeleted]: BrokerRef & { topic: string; partition: number; logStartOffset: number };
+  [BROKER_EVENTS.producerIdAllocated]: BrokerRef & { producerId: number; producerEpoch: number };
+  [BROKER_EVENTS.retentionApplied]: BrokerRef & { segmentsDeleted: number; durationMs: number };
+}
+
+export type BrokerEventName = keyof BrokerEventPayloads;
+
+const channels = new Map<string, diagnosticsChannel.Channel>();
+
+function channelFor(name: string): diagnosticsChannel.Channel {
+  let ch = channels.get(name);
+  if (ch === undefined) {
+    ch = diagnosticsChannel.channel(name);
+    channels.set(name, ch);
+  }
+  return ch;
+}
+
+/** Publishes a broker fact; costs one check when nobody listens. */
+export function publishBrokerEvent<N extends BrokerEventName>(name: N, payload: BrokerEventPayloads[N]): void {
+  const ch = channelFor(name);
+  if (ch.hasSubscribers) ch.publish(payload);
+}
+
+/** Subscribes to one broker event; returns the function that unsubscribes. */
+export function subscribeBrokerEvent<N extends BrokerEventName>(
+  name: N,
+  listener: (payload: BrokerEventPayloads[N]) => void,
+): () => void {
+  const wrapped = (message: unknown): void => listener(message as BrokerEventPayloads[N]);
+  diagnosticsChannel.subscribe(name, wrapped);
+  return () => diagnosticsChannel.unsubscribe(name, wrapped);
+}

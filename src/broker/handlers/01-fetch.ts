@@ -1,0 +1,149 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import type { FetchableTopicResponseInit, FetchPartitionDataInit, FetchRequest } from '../../protocol/messages/index.js';
+import { OffsetOutOfRangeError, type PartitionLog } from '../../storage/types.js';
+import type { BrokerContext } from '../context.js';
+import { waitForAppend } from '../fetch-waiter.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+import { reportRejection } from '../rejections.js';
+import { visibleTopic } from '../topics.js';
+
+const READ_COMMITTED = 1;
+
+/** One pass over the requested partitions. */
+interface FetchRound {
+  responses: FetchableTopicResponseInit[];
+  bytes: number;
+  /** A partition answered with an error: Kafka answers such a fetch at once. */
+  hasError: boolean;
+  /** Logs of the partitions that exist, to wait on. */
+  logs: PartitionLog[];
+}
+
+/**
+ * Fetch v4-12 (v13+ name topics by id). Sessionless (KIP-227 sessions are optional for a broker:
+ * answering SessionId 0 keeps every fetch a full one), long polling on `MaxWaitMs` and `MinBytes`:
+ * a fetch that finds fewer than MinBytes parks until data is appended to one of its partitions or
+ * MaxWaitMs passes. Records are the stored batches, handed to the socket without copying.
+ */
+export const fetchHandler = defineHandler({
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 12,
+  async handle(rctx, request) {
+    const ctx = rctx.broker;
+    if (request.sessionId !== 0) {
+      reportRejection(rctx, 'Fetch', { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, detail: `fetch session ${request.sessionId} does not exist (sessions are not supported)` });
+      return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const startedMs = performance.now();
+    let round = await fetchRound(rctx, request);
+    while (round.bytes < request.minBytes && !round.hasError && round.logs.length > 0) {
+      const leftMs = request.maxWaitMs - (performance.now() - startedMs);
+      if (leftMs <= 0) break;
+      const outcome = await waitForAppend(round.logs, leftMs, ctx.closing);
+      if (outcome === 'closing') break;
+      round = await fetchRound(rctx, request);
+      if (outcome === 'timeout') break;
+    }
+    return { errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
+  },
+  errorResponse(_request, errorCode) {
+    return { errorCode, sessionId: 0, responses: [] };
+  },
+});
+
+async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<FetchRound> {
+  const ctx = rctx.broker;
+  const round: FetchRound = { responses: [], bytes: 0, hasError: false, logs: [] };
+  // KIP-74: the request's MaxBytes is a soft limit: the first batch found is returned whole even
+  // when larger, so that a consumer always makes progress; after that the budget is strict.
+  let budgetBytes = request.maxBytes;
+  for (const t of request.topics) {
+    const topic = visibleTopic(ctx, t.topic);
+    if (topic === undefined) {
+      reportRejection(rctx, 'Fetch', { topic: t.topic, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: `topic '${t.topic}' does not exist` });
+    }
+    const partitions: FetchPartitionDataInit[] = [];
+    for (const p of t.partitions) {
+      const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partition);
+      if (log === undefined) {
+        round.hasError = true;
+        partitions.push(errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      round.logs.push(log);
+      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0);
+      if (data.errorCode !== ErrorCode.NONE) {
+        round.hasError = true;
+        reportRejection(rctx, 'Fetch', { topic: t.topic, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
+      }
+      round.bytes += data.bytes;
+      budgetBytes = Math.max(0, budgetBytes - data.bytes);
+      if (request.isolationLevel === READ_COMMITTED) data.partition.abortedTransactions = [];
+      partitions.push(data.partition);
+    }
+    round.responses.push({ topic: t.topic, partitions });
+  }
+  return round;
+}
+
+interface PartitionRead {
+  partition: FetchPartitionDataInit;
+  bytes: number;
+  errorCode: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+async function readPartition(
+  ctx: BrokerContext,
+  log: PartitionLog,
+  partitionIndex: number,
+  fetchOffset: number,
+  maxBytes: number,
+  mayExceedBudget: boolean,
+): Promise<PartitionRead> {
+  // No transactions: the last stable offset is the high watermark, which on one node is the log
+  // end, so READ_COMMITTED reads see exactly what READ_UNCOMMITTED reads see.
+  const highWatermark = log.logEndOffset;
+  const logStartOffset = log.logStartOffset;
+  const base = { partitionIndex, highWatermark, lastStableOffset: highWatermark, logStartOffset, preferredReadReplica: -1 };
+  if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
+    const errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+    return { partition: { ...base, errorCode, records: [] }, bytes: 0, errorCode, logStartOffset, highWatermark };
+  }
+  if (fetchOffset === highWatermark || (maxBytes <= 0 && !mayExceedBudget)) {
+    return { partition: { ...base, errorCode: ErrorCode.NONE, records: [] }, bytes: 0, errorCode: ErrorCode.NONE, logStartOffset, highWatermark };
+  }
+  try {
+    const result = await log.read(fetchOffset, Math.max(1, maxBytes));
+    // Only the first partition with data may go over the budget (KIP-74).
+    const keep = mayExceedBudget || result.bytes <= maxBytes;
+    return {
+      partition: {
+        ...base,
+        highWatermark: result.logEndOffset,
+        lastStableOffset: result.logEndOffset,
+        logStartOffset: result.logStartOffset,
+        errorCode: ErrorCode.NONE,
+        records: keep ? result.chunks : [],
+      },
+      bytes: keep ? result.bytes : 0,
+      errorCode: ErrorCode.NONE,
+      logStartOffset: result.logStartOffset,
+      highWatermark: result.logEndOffset,
+    };
+  } catch (err) {
+    if (err instanceof OffsetOutOfRangeError) {
+      const errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      return { partition: { ...base, errorCode, records: [] }, bytes: 0, errorCode, logStartOffset: err.logStartOffset, highWatermark: err.logEndOffset };
+    }
+    ctx.log.error('read failed', { topic: log.topic, partition: partitionIndex, error: (err as Error).message });
+    const errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+    return { partition: { ...base, errorCode, records: [] }, bytes: 0, errorCode, logStartOffset, highWatermark };
+  }
+}
+
+function errorPartition(partitionIndex: number, errorCode: number): FetchPartitionDataInit {
+  return { partitionIndex, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [] };
+}

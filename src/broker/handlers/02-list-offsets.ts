@@ -1,0 +1,74 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import type { ListOffsetsPartition, ListOffsetsPartitionResponseInit } from '../../protocol/messages/index.js';
+import type { PartitionLog } from '../../storage/types.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+import { reportRejection } from '../rejections.js';
+import { visibleTopic } from '../topics.js';
+
+/** ListOffsets special timestamps (KIP-79, KIP-734). */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+const MAX_TIMESTAMP_MIN_VERSION = 7;
+
+/**
+ * ListOffsets v1-7 (v0's OldStyleOffsets are not offered). -1: the log end (which is also the last
+ * stable offset: no transactions); -2: the log start; -3 (v7+): the record with the largest
+ * timestamp; any other timestamp: the first offset whose batch has a timestamp at or after it, or
+ * -1/-1 when there is none.
+ */
+export const listOffsetsHandler = defineHandler({
+  apiKey: 2,
+  minVersion: 1,
+  maxVersion: 7,
+  async handle(rctx, request) {
+    const ctx = rctx.broker;
+    const topics = [];
+    for (const t of request.topics) {
+      const topic = visibleTopic(ctx, t.name);
+      const partitions: ListOffsetsPartitionResponseInit[] = [];
+      for (const p of t.partitions) {
+        const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partitionIndex);
+        if (log === undefined) {
+          reportRejection(rctx, 'ListOffsets', { topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: 'no such topic or partition' });
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 });
+          continue;
+        }
+        partitions.push(await lookUp(rctx, log, p));
+      }
+      topics.push({ name: t.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1 })),
+      })),
+    };
+  },
+});
+
+async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPartition): Promise<ListOffsetsPartitionResponseInit> {
+  const found = (offset: number, timestamp = -1): ListOffsetsPartitionResponseInit => ({
+    partitionIndex: p.partitionIndex,
+    errorCode: ErrorCode.NONE,
+    timestamp,
+    offset,
+    leaderEpoch: offset >= 0 ? 0 : -1,
+  });
+  if (p.timestamp === LATEST_TIMESTAMP) return found(log.logEndOffset);
+  if (p.timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset);
+  if (p.timestamp === MAX_TIMESTAMP && rctx.version >= MAX_TIMESTAMP_MIN_VERSION) {
+    const max = await log.maxTimestamp();
+    return max === null ? found(-1) : found(max.offset, max.timestamp);
+  }
+  if (p.timestamp < 0) {
+    const detail = `unsupported special timestamp ${p.timestamp} in v${rctx.version}`;
+    reportRejection(rctx, 'ListOffsets', { topic: log.topic, partition: p.partitionIndex, errorCode: ErrorCode.INVALID_REQUEST, detail });
+    return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.INVALID_REQUEST, timestamp: -1, offset: -1, leaderEpoch: -1 };
+  }
+  const hit = await log.offsetForTimestamp(p.timestamp);
+  return hit === null ? found(-1) : found(hit.offset, hit.timestamp);
+}

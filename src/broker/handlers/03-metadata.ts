@@ -1,0 +1,95 @@
+import { ZERO_UUID } from '../../protocol/codec-helpers.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { MetadataResponseTopicInit } from '../../protocol/messages/index.js';
+import type { TopicInfo } from '../../storage/types.js';
+import type { BrokerContext } from '../context.js';
+import { defineHandler } from '../handler.js';
+import { reportRejection } from '../rejections.js';
+import { findOrAutoCreateTopic, visibleTopics } from '../topics.js';
+
+/** Kafka's "not requested" value for authorized-operation fields. */
+const AUTHORIZED_OPERATIONS_OMITTED = -2_147_483_648;
+
+/**
+ * Without ACLs every operation is allowed. Bits are AclOperation codes: READ 3, WRITE 4, CREATE 5,
+ * DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11 (topics); CLUSTER_ACTION 9,
+ * IDEMPOTENT_WRITE 12 and the config bits (cluster).
+ */
+const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
+const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+/**
+ * Metadata v0-12: this broker is the only one, the controller, and the leader of every partition
+ * (replicas = isr = [self], leader epoch 0). v0: an empty topic list means all topics; v1+: null
+ * means all and empty means none. An unknown topic is auto-created when both the broker and the
+ * request (v4+ AllowAutoTopicCreation) allow it, and answered LEADER_NOT_AVAILABLE for this once,
+ * as Kafka does; clients ask again.
+ */
+export const metadataHandler = defineHandler({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(rctx, request) {
+    const ctx = rctx.broker;
+    const v = rctx.version;
+    const wantsAll = request.topics === null || (v === 0 && request.topics.length === 0);
+    const topics: MetadataResponseTopicInit[] = [];
+    if (wantsAll) {
+      for (const t of visibleTopics(ctx)) topics.push(describeTopic(ctx, t, request.includeTopicAuthorizedOperations));
+    } else {
+      for (const requested of request.topics!) {
+        if (requested.name === null) {
+          const byId = visibleTopics(ctx).find((t) => t.id === requested.topicId);
+          if (byId === undefined) {
+            reportRejection(rctx, 'Metadata', { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, detail: `no topic with id ${requested.topicId}` });
+            topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: requested.topicId, partitions: [] });
+          } else {
+            topics.push(describeTopic(ctx, byId, request.includeTopicAuthorizedOperations));
+          }
+          continue;
+        }
+        const name = requested.name;
+        const lookup = await findOrAutoCreateTopic(ctx, name, v < 4 || request.allowAutoTopicCreation);
+        if ('errorCode' in lookup) {
+          reportRejection(rctx, 'Metadata', { topic: name, errorCode: lookup.errorCode, detail: lookup.detail });
+          topics.push({ errorCode: lookup.errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [] });
+        } else if (lookup.created) {
+          topics.push({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name, topicId: lookup.topic.id, isInternal: false, partitions: [] });
+        } else {
+          topics.push(describeTopic(ctx, lookup.topic, request.includeTopicAuthorizedOperations));
+        }
+      }
+    }
+    const { nodeId, advertisedHost, port, clusterId } = ctx.config;
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId, host: advertisedHost, port, rack: null }],
+      clusterId,
+      controllerId: nodeId,
+      topics,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      brokers: [],
+      topics: (request.topics ?? []).map((t) => ({ errorCode, name: t.name, topicId: t.topicId, partitions: [] })),
+    };
+  },
+});
+
+function describeTopic(ctx: BrokerContext, topic: TopicInfo, includeOperations: boolean): MetadataResponseTopicInit {
+  const self = ctx.config.nodeId;
+  const partitions = [];
+  for (let i = 0; i < topic.partitions; i++) {
+    partitions.push({ errorCode: ErrorCode.NONE, partitionIndex: i, leaderId: self, leaderEpoch: 0, replicaNodes: [self], isrNodes: [self], offlineReplicas: [] });
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.id,
+    isInternal: false,
+    partitions,
+    topicAuthorizedOperations: includeOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}

@@ -1,0 +1,37 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import { reportRejection } from '../rejections.js';
+
+/** DescribeCluster EndpointType (KIP-919): 1 brokers, 2 controllers. */
+const ENDPOINT_BROKERS = 1;
+const AUTHORIZED_OPERATIONS_OMITTED = -2_147_483_648;
+const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+/** DescribeCluster v0-1 (KIP-700): one broker, which is also the controller. */
+export const describeClusterHandler = defineHandler({
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(rctx, request) {
+    const { nodeId, advertisedHost, port, clusterId } = rctx.broker.config;
+    if (rctx.version >= 1 && request.endpointType !== ENDPOINT_BROKERS) {
+      const errorCode = ErrorCode.MISMATCHED_ENDPOINT_TYPE;
+      const errorMessage = 'this broker only describes broker endpoints';
+      reportRejection(rctx, 'DescribeCluster', { errorCode, detail: errorMessage });
+      return { throttleTimeMs: 0, errorCode, errorMessage, endpointType: request.endpointType, clusterId, controllerId: -1, brokers: [] };
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: ENDPOINT_BROKERS,
+      clusterId,
+      controllerId: nodeId,
+      brokers: [{ brokerId: nodeId, host: advertisedHost, port, rack: null }],
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+  errorResponse(_request, errorCode) {
+    return { throttleTimeMs: 0, errorCode, errorMessage: null, clusterId: '', controllerId: -1, brokers: [] };
+  },
+});

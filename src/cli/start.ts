@@ -1,0 +1,111 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createStderrLogger, type LogLevel } from '../common/logger.js';
+import { resolveBrokerConfig, startBroker, type BrokerOptions } from '../broker/index.js';
+
+function integer(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer.');
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min}.`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(...allowed: T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${allowed.join(', ')}.`);
+    return value as T;
+  };
+}
+
+interface StartFlags {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  memory?: boolean;
+  nodeId?: number;
+  advertisedHost?: string;
+  autoCreateTopics?: boolean;
+  numPartitions?: number;
+  logRetentionMs?: number;
+  logRetentionBytes?: number;
+  logSegmentBytes?: number;
+  flushPolicy?: 'acks-all' | 'interval';
+  flushIntervalMs?: number;
+  messageMaxBytes?: number;
+  groupInitialRebalanceDelayMs?: number;
+  groupMinSessionTimeoutMs?: number;
+  groupMaxSessionTimeoutMs?: number;
+  groupMaxSize?: number;
+  offsetsRetentionMinutes?: number;
+  logLevel: LogLevel;
+}
+
+/** `samsa start`: runs a broker in the foreground until SIGINT or SIGTERM. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run a Kafka-compatible broker in the foreground (stop it with Ctrl-C)')
+    .option('--host <host>', 'interface to listen on (default: 127.0.0.1)')
+    .option('--port <port>', 'TCP port, 0 for any free one (default: 9092)', integer(0))
+    .option('--data-dir <dir>', 'where partition logs and group state live (default: ./samsa-data)')
+    .option('--memory', 'keep everything in memory; nothing survives a restart')
+    .option('--node-id <id>', 'this broker\'s node id (default: 1)', integer(0))
+    .option('--advertised-host <host>', 'host name clients are told to connect to (default: --host)')
+    .option('--auto-create-topics', 'create unknown topics on first use (default)')
+    .option('--no-auto-create-topics', 'answer UNKNOWN_TOPIC_OR_PARTITION for unknown topics')
+    .option('--num-partitions <n>', 'partitions of auto-created topics (default: 1)', integer(1))
+    .option('--log-retention-ms <ms>', 'default retention.ms, -1 to keep forever (default: 604800000)', integer(-1))
+    .option('--log-retention-bytes <bytes>', 'default retention.bytes per partition, -1 for no limit (default: -1)', integer(-1))
+    .option('--log-segment-bytes <bytes>', 'default segment.bytes (default: 1073741824)', integer(1024))
+    .option('--flush-policy <policy>', "'acks-all': fdatasync before answering acks=-1 produces; 'interval': only every --flush-interval-ms (default: acks-all)", oneOf('acks-all', 'interval'))
+    .option('--flush-interval-ms <ms>', 'period of the background fdatasync (default: 1000)', integer(1))
+    .option('--message-max-bytes <bytes>', 'largest record batch accepted (default: 1048588)', integer(1))
+    .option('--group-initial-rebalance-delay-ms <ms>', 'delay of a new group\'s first rebalance (default: 3000)', integer(0))
+    .option('--group-min-session-timeout-ms <ms>', 'smallest session timeout a member may ask for (default: 6000)', integer(0))
+    .option('--group-max-session-timeout-ms <ms>', 'largest session timeout a member may ask for (default: 1800000)', integer(0))
+    .option('--group-max-size <n>', 'most members in one group (default: 2147483647)', integer(1))
+    .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
+    .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
+    .action(async (flags: StartFlags, command: Command) => {
+      const { logLevel, ...rest } = flags;
+      const options: BrokerOptions = { ...rest, logger: createStderrLogger(logLevel) };
+      if (flags.memory && flags.dataDir !== undefined) command.error('error: --memory and --data-dir cannot be used together', { exitCode: 2 });
+      try {
+        resolveBrokerConfig(options);
+      } catch (err) {
+        command.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+      }
+      await runBroker(options);
+    });
+}
+
+async function runBroker(options: BrokerOptions): Promise<void> {
+  let broker;
+  try {
+    broker = await startBroker(options);
+  } catch (err) {
+    process.stderr.write(`samsa: could not start the broker: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
+  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal while we flush: give up at once.
+      process.exit(1);
+    }
+    stopping = true;
+    options.logger?.info('stopping', { signal });
+    broker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`samsa: error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
