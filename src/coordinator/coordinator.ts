@@ -1,0 +1,261 @@
+import { ErrorCode } from '../protocol/errors.js';
+import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './admin.js';
+import { resolveCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { joinError, Output, syncError, type Ctx } from './context.js';
+import { DurableState } from './durable-state.js';
+import { expireOffsets } from './expiry.js';
+import type { ClassicGroup } from './group.js';
+import { handleHeartbeat } from './heartbeat.js';
+import { handleJoinGroup } from './join.js';
+import { handleLeaveGroup } from './leave.js';
+import { loadGroups } from './load.js';
+import { handleOffsetCommit } from './offset-commit.js';
+import { handleOffsetDelete } from './offset-delete.js';
+import { handleOffsetFetch } from './offset-fetch.js';
+import {
+  onInitialDelayExpired,
+  onNewMemberExpired,
+  onPendingMemberExpired,
+  onSessionExpired,
+  onSyncExpired,
+  completeJoin,
+} from './rebalance.js';
+import type { CoordinatorRecord } from './records.js';
+import { handleSyncGroup } from './sync.js';
+import { CoordinatorTimers, type TimerTarget } from './timers.js';
+import {
+  PARKED,
+  type Completion,
+  type CoordinatorApi,
+  type CoordinatorApis,
+  type CoordinatorRequest,
+  type CoordinatorResult,
+  type GroupState,
+} from './types.js';
+
+export interface GroupCoordinatorOptions {
+  config?: Partial<CoordinatorConfig>;
+  /** Source of member-id UUIDs: `crypto.randomUUID` in the broker, a seeded PRNG in the simulator. */
+  newUuid: () => string;
+}
+
+/** A read-only picture of one group, for tests, the simulator and tools embedded in the broker. */
+export interface GroupView {
+  readonly groupId: string;
+  readonly state: GroupState;
+  readonly generationId: number;
+  readonly protocolType: string | null;
+  readonly protocolName: string | null;
+  readonly leaderId: string | null;
+  readonly members: readonly MemberView[];
+  readonly pendingMemberIds: readonly string[];
+  readonly pendingSyncMemberIds: readonly string[];
+}
+
+export interface MemberView {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly assignment: Buffer;
+  readonly awaitingJoin: boolean;
+  readonly awaitingSync: boolean;
+  readonly isNew: boolean;
+}
+
+/**
+ * Kafka's classic group coordinator as a pure state machine: no I/O, no clock, no timers.
+ * Lifecycle: `replay` every record of the internal log, then `load(nowMs)`, then `handle`
+ * requests and `tick` at `nextDeadlineMs()`. Each call returns records that the shell must
+ * append to the log and then `replay`, before it sends the call's responses.
+ */
+export class GroupCoordinator {
+  readonly config: CoordinatorConfig;
+  private readonly groups = new Map<string, ClassicGroup>();
+  private readonly timers = new CoordinatorTimers();
+  private readonly durable = new DurableState();
+  private readonly newUuid: () => string;
+  private loaded = false;
+
+  constructor(options: GroupCoordinatorOptions) {
+    this.config = resolveCoordinatorConfig(options.config);
+    this.newUuid = options.newUuid;
+  }
+
+  /** Applies one durable record: the only way group metadata and offsets change. */
+  replay(record: CoordinatorRecord): void {
+    this.durable.apply(record);
+  }
+
+  /** Builds the live groups from what was replayed; requests are served from then on. */
+  load(nowMs: number): CoordinatorResult<void> {
+    if (this.loaded) throw new Error('the group coordinator is already loaded');
+    this.loaded = true;
+    return this.run(nowMs, (ctx) => {
+      loadGroups(ctx);
+      ctx.timers.set({ kind: 'offsets-retention' }, nowMs + this.config.offsetsRetentionCheckIntervalMs);
+    });
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  handle<A extends CoordinatorApi>(request: CoordinatorRequest<A>, nowMs: number): CoordinatorResult<CoordinatorApis[A]['response']> {
+    if (!this.loaded) throw new Error('the group coordinator must be loaded before it handles requests');
+    let response: unknown;
+    const result = this.run(nowMs, (ctx) => {
+      const outcome = dispatch(ctx, request as CoordinatorRequest);
+      if (outcome !== 'parked') {
+        response = outcome;
+        return;
+      }
+      // A request may be answered within the call that parked it (the leader's SyncGroup, a
+      // JoinGroup that completes the join phase): that completion is its response.
+      const own = ctx.out.takeCompletion(request.requestId);
+      response = own === undefined ? PARKED : own.response;
+    });
+    return { ...result, response: response as CoordinatorApis[A]['response'] | typeof PARKED };
+  }
+
+  /** Runs every deadline due at `nowMs`. */
+  tick(nowMs: number): CoordinatorResult<void> {
+    if (!this.loaded) return { records: [], response: undefined, completions: [], events: [] };
+    return this.run(nowMs, (ctx) => {
+      for (let target = ctx.timers.popExpired(nowMs); target !== null; target = ctx.timers.popExpired(nowMs)) {
+        this.fire(ctx, target);
+      }
+    });
+  }
+
+  nextDeadlineMs(): number | null {
+    return this.timers.nextDeadlineMs();
+  }
+
+  /**
+   * The coordinator stops (broker shutdown, or storage failed and it is rebuilt from the log):
+   * every parked request is answered NOT_COORDINATOR, so clients look for the coordinator again
+   * and rejoin, as when Kafka unloads a coordinator partition.
+   */
+  unload(): Completion[] {
+    const completions: Completion[] = [];
+    for (const group of this.groups.values()) {
+      for (const m of group.members.values()) {
+        const join = group.setParkedJoin(m, null);
+        if (join !== null) completions.push({ requestId: join.requestId, api: 'join', response: joinError(ErrorCode.NOT_COORDINATOR, m.memberId) });
+        if (m.awaitingSync !== null) {
+          completions.push({ requestId: m.awaitingSync.requestId, api: 'sync', response: syncError(ErrorCode.NOT_COORDINATOR) });
+          m.awaitingSync = null;
+        }
+      }
+    }
+    this.groups.clear();
+    this.loaded = false;
+    return completions;
+  }
+
+  // ---- inspection ----
+
+  groupIds(): string[] {
+    return [...this.groups.keys()].sort();
+  }
+
+  group(groupId: string): GroupView | undefined {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return undefined;
+    return {
+      groupId: g.groupId,
+      state: g.state,
+      generationId: g.generationId,
+      protocolType: g.protocolType,
+      protocolName: g.protocolName,
+      leaderId: g.leaderId,
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        assignment: m.assignment,
+        awaitingJoin: m.awaitingJoin !== null,
+        awaitingSync: m.awaitingSync !== null,
+        isNew: m.isNew,
+      })),
+      pendingMemberIds: [...g.pendingJoinMembers],
+      pendingSyncMemberIds: [...g.pendingSyncMembers],
+    };
+  }
+
+  /** The durable state as the records that rebuild it (the snapshot a log compaction writes). */
+  snapshotRecords(): CoordinatorRecord[] {
+    return this.durable.snapshotRecords();
+  }
+
+  durableFingerprint(): string {
+    return this.durable.fingerprint();
+  }
+
+  /** The committed offset of one partition, as OffsetFetch would return it (-1 when none). */
+  committedOffset(groupId: string, topic: string, partition: number): number {
+    return this.durable.offset(groupId, topic, partition)?.offset ?? -1;
+  }
+
+  private run(nowMs: number, body: (ctx: Ctx) => void): CoordinatorResult<void> {
+    const out = new Output();
+    const ctx: Ctx = { config: this.config, groups: this.groups, timers: this.timers, durable: this.durable, out, nowMs, newUuid: this.newUuid };
+    body(ctx);
+    return { records: out.records, response: undefined, completions: out.completions, events: out.events };
+  }
+
+  private fire(ctx: Ctx, target: TimerTarget): void {
+    if (target.kind === 'offsets-retention') {
+      expireOffsets(ctx);
+      ctx.timers.set(target, ctx.nowMs + this.config.offsetsRetentionCheckIntervalMs);
+      return;
+    }
+    const group = this.groups.get(target.groupId);
+    if (group === undefined) return;
+    switch (target.kind) {
+      case 'session':
+        return onSessionExpired(ctx, group, target.memberId);
+      case 'new-member':
+        return onNewMemberExpired(ctx, group, target.memberId);
+      case 'pending':
+        return onPendingMemberExpired(ctx, group, target.memberId);
+      case 'join':
+        return completeJoin(ctx, group);
+      case 'initial-delay':
+        return onInitialDelayExpired(ctx, group, target.delayMs, target.remainingMs);
+      case 'sync':
+        return onSyncExpired(ctx, group, target.generationId);
+    }
+  }
+}
+
+function dispatch(ctx: Ctx, request: CoordinatorRequest): unknown {
+  switch (request.api) {
+    case 'join':
+      return handleJoinGroup(ctx, request as CoordinatorRequest<'join'>);
+    case 'sync':
+      return handleSyncGroup(ctx, request as CoordinatorRequest<'sync'>);
+    case 'heartbeat':
+      return handleHeartbeat(ctx, request as CoordinatorRequest<'heartbeat'>);
+    case 'leave':
+      return handleLeaveGroup(ctx, request as CoordinatorRequest<'leave'>);
+    case 'offset-commit':
+      return handleOffsetCommit(ctx, request as CoordinatorRequest<'offset-commit'>);
+    case 'offset-fetch':
+      return handleOffsetFetch(ctx, request as CoordinatorRequest<'offset-fetch'>);
+    case 'offset-delete':
+      return handleOffsetDelete(ctx, request as CoordinatorRequest<'offset-delete'>);
+    case 'describe-groups':
+      return handleDescribeGroups(ctx, request as CoordinatorRequest<'describe-groups'>);
+    case 'list-groups':
+      return handleListGroups(ctx, request as CoordinatorRequest<'list-groups'>);
+    case 'delete-groups':
+      return handleDeleteGroups(ctx, request as CoordinatorRequest<'delete-groups'>);
+  }
+}

@@ -1,0 +1,85 @@
+import type { CoordinatorRecord, GroupMetadataValue, OffsetCommitValue } from './records.js';
+
+/**
+ * What survives a restart: the latest group metadata snapshot per group and the committed
+ * offsets. Mutated only by `apply(record)`, so the live coordinator and one rebuilt from the
+ * log hold the same state. Offsets are read from here directly (OffsetFetch never needs more).
+ */
+export class DurableState {
+  private readonly groups = new Map<string, GroupMetadataValue>();
+  /** group -> topic -> partition -> committed offset */
+  private readonly offsets = new Map<string, Map<string, Map<number, OffsetCommitValue>>>();
+
+  apply(record: CoordinatorRecord): void {
+    if (record.type === 'group-metadata') {
+      if (record.value === null) this.groups.delete(record.groupId);
+      else this.groups.set(record.groupId, record.value);
+      return;
+    }
+    let topics = this.offsets.get(record.groupId);
+    if (record.value === null) {
+      const partitions = topics?.get(record.topic);
+      if (partitions === undefined) return;
+      partitions.delete(record.partition);
+      if (partitions.size === 0) topics!.delete(record.topic);
+      if (topics!.size === 0) this.offsets.delete(record.groupId);
+      return;
+    }
+    if (topics === undefined) this.offsets.set(record.groupId, (topics = new Map()));
+    let partitions = topics.get(record.topic);
+    if (partitions === undefined) topics.set(record.topic, (partitions = new Map()));
+    partitions.set(record.partition, record.value);
+  }
+
+  groupMetadata(groupId: string): GroupMetadataValue | undefined {
+    return this.groups.get(groupId);
+  }
+
+  offset(groupId: string, topic: string, partition: number): OffsetCommitValue | undefined {
+    return this.offsets.get(groupId)?.get(topic)?.get(partition);
+  }
+
+  /** topic -> partition -> offset for one group (empty map when none). */
+  groupOffsets(groupId: string): ReadonlyMap<string, ReadonlyMap<number, OffsetCommitValue>> {
+    return this.offsets.get(groupId) ?? new Map();
+  }
+
+  hasOffsets(groupId: string): boolean {
+    return this.offsets.has(groupId);
+  }
+
+  /** Every group with metadata or offsets, sorted. */
+  groupIds(): string[] {
+    return [...new Set([...this.groups.keys(), ...this.offsets.keys()])].sort();
+  }
+
+  /**
+   * The smallest set of records that rebuilds this state (one per live key, sorted): what a
+   * compaction of the internal log writes as its snapshot.
+   */
+  snapshotRecords(): CoordinatorRecord[] {
+    const records: CoordinatorRecord[] = [];
+    for (const groupId of this.groupIds()) {
+      const value = this.groups.get(groupId);
+      if (value !== undefined) records.push({ type: 'group-metadata', groupId, value });
+      const topics = this.offsets.get(groupId);
+      if (topics === undefined) continue;
+      for (const topic of [...topics.keys()].sort()) {
+        const partitions = topics.get(topic)!;
+        for (const partition of [...partitions.keys()].sort((a, b) => a - b)) {
+          records.push({ type: 'offset-commit', groupId, topic, partition, value: partitions.get(partition)! });
+        }
+      }
+    }
+    return records;
+  }
+
+  /** A canonical text form, for comparing two states (tests and the simulator). */
+  fingerprint(): string {
+    return JSON.stringify(this.snapshotRecords(), (_key, v: unknown) =>
+      v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer'
+        ? Buffer.from((v as { data: number[] }).data).toString('base64')
+        : v,
+    );
+  }
+}

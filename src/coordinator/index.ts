@@ -1,0 +1,29 @@
+export { GroupCoordinator, type GroupCoordinatorOptions, type GroupView, type MemberView } from './coordinator.js';
+export { COORDINATOR_DEFAULTS, resolveCoordinatorConfig, type CoordinatorConfig } from './config.js';
+export {
+  decodeRecord,
+  encodeRecordKey,
+  encodeRecordValue,
+  type CoordinatorRecord,
+  type GroupMemberValue,
+  type GroupMetadataRecord,
+  type GroupMetadataValue,
+  type OffsetCommitRecord,
+  type OffsetCommitValue,
+} from './records.js';
+export { DurableState } from './durable-state.js';
+export { subscribedTopicsOf, CONSUMER_PROTOCOL_TYPE } from './subscription.js';
+export { offsetCommitError } from './offset-commit.js';
+export {
+  PARKED,
+  type AnyCoordinatorRequest,
+  type Completion,
+  type CoordinatorApi,
+  type CoordinatorApis,
+  type CoordinatorEvent,
+  type CoordinatorRequest,
+  type CoordinatorResult,
+  type GroupState,
+  type MemberRemovalReason,
+  type RebalanceReason,
+} from './types.js';
