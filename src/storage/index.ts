@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { DEFAULT_SEGMENT_MS } from './log-config.js';
+import { FileLogStore } from './file-store.js';
 import { MemoryLogStore } from './memory-store.js';
 import { DEFAULT_INDEX_INTERVAL_BYTES } from './segment-index.js';
 import { DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
@@ -64,5 +65,5 @@ export async function openLogStore(options: LogStoreOptions): Promise<LogStore> 
     clock: o.clock,
   };
   if (o.dataDir === null) return new MemoryLogStore(settings);
-  throw new Error('the file store is not implemented yet');
+  return FileLogStore.open(o.dataDir, { ...settings, flushIntervalMs: o.flushIntervalMs, indexIntervalBytes: o.indexIntervalBytes, tailCacheBytes: o.tailCacheBytes });
 }
