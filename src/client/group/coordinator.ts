@@ -9,8 +9,7 @@ import type { MemberCore } from './core.js';
 
 /** Does the member need a coordinator now? */
 export function needsCoordinator(core: MemberCore): boolean {
-  if (core.state === 'failed' || core.state === 'closed') return false;
-  if (core.closing !== null) return core.hasValidGeneration();
+  if (core.state === 'failed' || core.state === 'closed' || core.closing !== null) return false;
   return core.subscription.length > 0 || core.hasValidGeneration();
 }
 

@@ -50,6 +50,9 @@ export class MemberCore {
   joinedSubscription: string[] | null = null;
   /** What the member owns in `generation` (sent as ownedPartitions on the next JoinGroup). */
   owned: TopicPartition[] = [];
+  /** The last assignment received and its generation (sticky assignors' userData memory). */
+  lastAssignment: TopicPartition[] = [];
+  lastAssignmentGenerationId = -1;
 
   /** Token of the revoke/assign callbacks the shell is running; no JoinGroup until they finish. */
   callbackToken: number | null = null;

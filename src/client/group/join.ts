@@ -4,6 +4,7 @@ import { markCoordinatorUnknown } from './coordinator.js';
 import { MemberCore, type PendingRequest } from './core.js';
 import { encodeSubscription } from './embedded.js';
 import { decodeMembers, groupSubscribedTopics } from './leader.js';
+import { groupByTopic } from './partitions.js';
 import { sendSyncGroup } from './sync.js';
 import { PROTOCOL_TYPE, type TopicPartition } from './types.js';
 
@@ -49,7 +50,8 @@ export function sendJoinGroup(core: MemberCore, nowMs: number): void {
     name: assignor.name,
     metadata: encodeSubscription({
       topics: subscription,
-      userData: assignor.subscriptionUserData?.({ topics: subscription, ownedPartitions: core.owned, generationId: core.generation.generationId }) ?? null,
+      // Sticky assignors remember the last assignment received, even after an eager revoke.
+      userData: assignor.subscriptionUserData?.({ ownedPartitions: groupByTopic(core.lastAssignment), generationId: core.lastAssignmentGenerationId }) ?? null,
       ownedPartitions: core.owned,
       generationId: core.generation.generationId,
       rackId: options.rackId ?? null,

@@ -1,13 +1,13 @@
 import type { JoinGroupResponseMember, SyncGroupRequestAssignmentInit } from '../../protocol/messages/index.js';
 import { decodeSubscription, encodeAssignment } from './embedded.js';
-import { partitionKey, sortPartitions } from './partitions.js';
-import type { GroupAssignor, MemberAssignment, MemberSubscription, RebalanceProtocol, TopicPartition } from './types.js';
+import { flattenTopics, partitionKey, sortPartitions } from './partitions.js';
+import type { GroupAssignor, MemberSubscription, RebalanceProtocol, TopicPartition } from './types.js';
 
 /**
  * The rebalance protocol of a member: the highest one every configured assignor supports, so
  * COOPERATIVE only when all of them do (the Java ConsumerCoordinator's rule). A configuration
- * mixing `range` and `cooperative-sticky` therefore stays EAGER, which keeps a rolling upgrade
- * from one to the other safe.
+ * listing both `range` and `cooperative-sticky` therefore stays EAGER, which is what makes the
+ * documented two-step rolling upgrade from one to the other safe.
  */
 export function chooseRebalanceProtocol(assignors: readonly GroupAssignor[]): RebalanceProtocol {
   if (assignors.length === 0) throw new RangeError('at least one assignor is needed');
@@ -37,15 +37,12 @@ export function groupSubscribedTopics(members: readonly MemberSubscription[]): s
  * another member (by its latest-generation claim) is withheld from its new owner this round.
  * The owner sees it missing from its assignment, revokes it and rejoins; the next round hands it
  * over. Java validates this and throws for custom assignors; we enforce it instead, so any
- * assignor is safe under COOPERATIVE. Returns the partitions withheld.
+ * assignor is safe under COOPERATIVE. Mutates `plan`; returns the partitions withheld.
  */
-export function withholdOwnedPartitions(
-  members: readonly MemberSubscription[],
-  assignments: Map<string, MemberAssignment>,
-): TopicPartition[] {
+export function withholdOwnedPartitions(members: readonly MemberSubscription[], plan: Map<string, TopicPartition[]>): TopicPartition[] {
   const owners = new Map<string, { generationId: number; memberIds: Set<string> }>();
   for (const m of members) {
-    for (const tp of m.ownedPartitions) {
+    for (const tp of flattenTopics(m.ownedPartitions)) {
       const key = partitionKey(tp);
       const current = owners.get(key);
       if (current === undefined || m.generationId > current.generationId) {
@@ -56,14 +53,14 @@ export function withholdOwnedPartitions(
     }
   }
   const withheld: TopicPartition[] = [];
-  for (const [memberId, assignment] of assignments) {
+  for (const [memberId, partitions] of plan) {
     const kept: TopicPartition[] = [];
-    for (const tp of assignment.partitions) {
+    for (const tp of partitions) {
       const owner = owners.get(partitionKey(tp));
       if (owner !== undefined && !owner.memberIds.has(memberId)) withheld.push(tp);
       else kept.push(tp);
     }
-    assignment.partitions = kept;
+    plan.set(memberId, kept);
   }
   return sortPartitions(withheld);
 }
@@ -81,24 +78,25 @@ export function performAssignment(
   protocol: RebalanceProtocol,
   members: readonly MemberSubscription[],
   partitionsPerTopic: ReadonlyMap<string, number>,
-  generationId: number,
 ): LeaderAssignmentResult {
-  const raw = assignor.assign({ members: [...members], partitionsPerTopic, generationId });
-  const assignments = new Map<string, MemberAssignment>();
+  const existing = new Map<string, number>();
+  for (const [topic, count] of partitionsPerTopic) if (count > 0) existing.set(topic, count);
+  const raw = assignor.assign({ members: [...members], partitionsPerTopic: existing });
+  const plan = new Map<string, TopicPartition[]>();
+  const userData = new Map<string, Buffer | null>();
   for (const m of members) {
     const a = raw.get(m.memberId);
     // Only partitions of topics the member subscribed to and that exist.
-    const partitions = (a?.partitions ?? []).filter(
-      (tp) => m.topics.includes(tp.topic) && tp.partition >= 0 && tp.partition < (partitionsPerTopic.get(tp.topic) ?? 0),
+    const partitions = flattenTopics(a?.partitions ?? []).filter(
+      (tp) => m.topics.includes(tp.topic) && tp.partition >= 0 && tp.partition < (existing.get(tp.topic) ?? 0),
     );
-    assignments.set(m.memberId, { partitions: sortPartitions(partitions), userData: a?.userData ?? null });
+    plan.set(m.memberId, sortPartitions(partitions));
+    userData.set(m.memberId, a?.userData ?? null);
   }
-  const withheld = protocol === 'COOPERATIVE' ? withholdOwnedPartitions(members, assignments) : [];
-  const plan = new Map<string, TopicPartition[]>();
-  const encoded: SyncGroupRequestAssignmentInit[] = [];
-  for (const [memberId, a] of assignments) {
-    plan.set(memberId, a.partitions);
-    encoded.push({ memberId, assignment: encodeAssignment(a.partitions, a.userData ?? null) });
+  const withheld = protocol === 'COOPERATIVE' ? withholdOwnedPartitions(members, plan) : [];
+  const assignments: SyncGroupRequestAssignmentInit[] = [];
+  for (const [memberId, partitions] of plan) {
+    assignments.push({ memberId, assignment: encodeAssignment(partitions, userData.get(memberId) ?? null) });
   }
-  return { assignments: encoded, plan, withheld };
+  return { assignments, plan, withheld };
 }

@@ -36,7 +36,7 @@ export function handleLeaderMetadata(core: MemberCore, partitionsPerTopic: Reado
   for (const topic of groupSubscribedTopics(members)) snapshot.set(topic, partitionsPerTopic.get(topic) ?? 0);
   let result;
   try {
-    result = performAssignment(assignor, core.protocol, members, snapshot, core.generation.generationId);
+    result = performAssignment(assignor, core.protocol, members, snapshot);
   } catch (err) {
     core.fail(ErrorCode.UNKNOWN_SERVER_ERROR, `assignor ${assignor.name} failed: ${(err as Error).message}`);
     return;
@@ -118,8 +118,9 @@ function completeJoin(core: MemberCore, assignment: { partitions: ReturnType<typ
   const assigned = sortPartitions(assignment.partitions);
   const revoked = core.protocol === 'COOPERATIVE' ? subtractPartitions(core.owned, assigned) : [];
   const added = subtractPartitions(assigned, core.owned);
-  core.assignorNamed(generation.protocolName)?.onAssignment?.({ partitions: assigned, userData: assignment.userData }, generation.generationId);
   core.owned = assigned;
+  core.lastAssignment = assigned;
+  core.lastAssignmentGenerationId = generation.generationId;
   core.event({ name: 'sync', generationId: generation.generationId, memberId: generation.memberId, assigned, durationMs: nowMs - core.syncSentMs });
   if (revoked.length > 0) {
     // KIP-429: what we gave up may now go to its new owner, which needs another round.

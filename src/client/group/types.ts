@@ -1,3 +1,4 @@
+import type { Assignor, AssignorMember, RebalanceProtocol } from '../../assignors/types.js';
 import type {
   HeartbeatRequestInit,
   JoinGroupRequestInit,
@@ -18,48 +19,19 @@ export interface TopicPartition {
  * Which rebalance protocol the member follows (KIP-429). EAGER gives up every partition before
  * rejoining; COOPERATIVE keeps what it owns and gives up only what the new assignment moves.
  */
-export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
-
-/** A member's subscription as the leader sees it, decoded from the JoinGroup member metadata. */
-export interface MemberSubscription {
-  memberId: string;
-  groupInstanceId: string | null;
-  topics: string[];
-  userData: Buffer | null;
-  ownedPartitions: TopicPartition[];
-  /** The generation the owned partitions were assigned in; -1 when the member did not say. */
-  generationId: number;
-  rackId: string | null;
-}
-
-/** What the leader's assignor receives. */
-export interface GroupAssignmentInput {
-  members: MemberSubscription[];
-  /** Partition count of every topic any member subscribes to; a missing topic has no partitions. */
-  partitionsPerTopic: ReadonlyMap<string, number>;
-  generationId: number;
-}
-
-export interface MemberAssignment {
-  partitions: TopicPartition[];
-  userData?: Uint8Array | null;
-}
+export type { RebalanceProtocol };
 
 /**
- * What the member needs from an assignor. The assignors of src/assignors are adapted to this in
- * assignors.ts; a custom assignor may implement it directly.
+ * A member's subscription as the leader sees it (decoded JoinGroup member metadata), in the shape
+ * the assignors of src/assignors take.
  */
-export interface GroupAssignor {
-  /** The protocol name in JoinGroup (`range`, `roundrobin`, `sticky`, `cooperative-sticky`). */
-  readonly name: string;
-  readonly supportedProtocols: readonly RebalanceProtocol[];
-  /** Bytes for the subscription's userData (sticky assignors keep their memory there). */
-  subscriptionUserData?(state: { topics: string[]; ownedPartitions: TopicPartition[]; generationId: number }): Uint8Array | null;
-  /** memberId -> assignment, for every member in `input.members` (missing members get nothing). */
-  assign(input: GroupAssignmentInput): Map<string, MemberAssignment>;
-  /** Called on every member after SyncGroup with what it received. */
-  onAssignment?(assignment: { partitions: TopicPartition[]; userData: Buffer | null }, generationId: number): void;
-}
+export type MemberSubscription = AssignorMember;
+
+/**
+ * An assignor: `range`, `roundrobin`, `sticky`, `cooperative-sticky` from src/assignors, or a
+ * custom one implementing the same interface.
+ */
+export type GroupAssignor = Assignor;
 
 /** Where the member is, following the Java client's MemberState with the waits made explicit. */
 export type MemberStateName =
