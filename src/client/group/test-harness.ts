@@ -2,6 +2,12 @@ import type { HeartbeatResponse, JoinGroupResponse, LeaveGroupResponse, SyncGrou
 import { GroupMember } from './member.js';
 import type { GroupAction, GroupAssignor, GroupMemberOptions, GroupRequest } from './types.js';
 
+type BodyOf<A extends GroupRequest['api']> = Extract<GroupRequest, { api: A }>['body'];
+export interface SentRequest<A extends GroupRequest['api']> {
+  requestId: number;
+  body: BodyOf<A>;
+}
+
 /**
  * A small driver for unit tests of GroupMember: it keeps virtual time, collects every action and
  * builds coordinator responses. Not used by production code (and pure like the rest of group/).
@@ -58,10 +64,10 @@ export class MemberHarness {
   }
 
   /** The last `send` of an API among all actions so far. */
-  lastSent<A extends GroupRequest['api']>(api: A): { requestId: number; body: Extract<GroupRequest, { api: A }>['body'] } {
+  lastSent<A extends GroupRequest['api']>(api: A): SentRequest<A> {
     for (let i = this.actions.length - 1; i >= 0; i--) {
       const a = this.actions[i]!;
-      if (a.type === 'send' && a.request.api === api) return { requestId: a.requestId, body: a.request.body as Extract<GroupRequest, { api: A }>['body'] };
+      if (a.type === 'send' && a.request.api === api) return { requestId: a.requestId, body: a.request.body } as unknown as SentRequest<A>;
     }
     throw new Error(`no ${api} sent`);
   }
