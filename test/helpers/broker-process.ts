@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const LISTEN_LINE = /^samsa broker listening on (\S+):(\d+) /;
+
+export interface BrokerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  readonly bootstrap: string;
+  /** Everything the broker wrote to stderr so far (its log lines). */
+  stderr(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The `samsa` command as a program: dist/src/cli/main.js when the tests run compiled, or the
+ * TypeScript source through tsx when a test file is run with `npx tsx --test`.
+ */
+export function samsaCommand(): { command: string; args: string[] } {
+  const compiled = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  if (existsSync(compiled)) return { command: process.execPath, args: [compiled] };
+  const source = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  return { command: process.execPath, args: ['--import', 'tsx', source] };
+}
+
+/**
+ * Starts `samsa start <args> --port 0` as a child process and resolves once it printed its
+ * listen line (the port is read from it). Rejects if the process ends or is silent for
+ * `startTimeoutMs`.
+ */
+export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): Promise<BrokerProcess> {
+  const { command, args: base } = samsaCommand();
+  const child = spawn(command, [...base, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start within ${startTimeoutMs} ms\nstderr: ${stderr}`));
+    }, startTimeoutMs);
+    child.stdout!.on('data', (b: Buffer) => {
+      stdout += b.toString('utf8');
+      const m = LISTEN_LINE.exec(stdout);
+      if (m === null) return;
+      clearTimeout(timer);
+      const port = Number(m[2]);
+      resolve({
+        child,
+        pid: child.pid!,
+        port,
+        bootstrap: `127.0.0.1:${port}`,
+        stderr: () => stderr,
+        exited,
+        kill(signal: NodeJS.Signals = 'SIGTERM') {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`broker exited (${code ?? signal}) before listening\nstderr: ${stderr}`));
+    });
+  });
+}
