@@ -7,3 +7,4 @@ export { ErrorCode, errorName, isRetriable } from '../protocol/errors.js';
 export { type ClientOptions, CLIENT_DEFAULTS } from './options.js';
 export { CLIENT_CHANNELS, type ConnectEvent, type DisconnectEvent, type RequestErrorEvent, type MetadataEvent, type ProducerBatchSentEvent } from './events.js';
 export { Cluster, type RequestTarget, type RequestOptions, type RequestResult, type MetadataQuery } from './net/cluster.js';
+export { Producer, createProducer, PRODUCER_DEFAULTS, murmur2Partitioner, crc32Partitioner, type ProducerOptions, type ProducerMessage, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type CompressionName, type Partitioner, type PartitionerArgs, type MessageHeaders } from './producer/index.js';

@@ -1,0 +1,216 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import type { RecordHeader, RecordInput } from '../../protocol/record-batch.js';
+import { KafkaConfigError, KafkaError } from '../errors.js';
+import { Cluster } from '../net/cluster.js';
+import { RecordAccumulator } from './accumulator.js';
+import { SendTracker, type ProducerBatch, type RecordMetadata } from './batch.js';
+import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.js';
+import { crc32Partitioner, murmur2Partitioner, StickyPartitions } from './partitioners.js';
+import { Sender } from './sender.js';
+
+export type MessageBytes = Buffer | Uint8Array | string;
+
+export type MessageHeaders =
+  | Record<string, MessageBytes | null | undefined | Array<MessageBytes | null>>
+  | Array<{ key: string; value: MessageBytes | null }>;
+
+export interface ProducerMessage {
+  key?: MessageBytes | null;
+  value: MessageBytes | null;
+  headers?: MessageHeaders;
+  /** An explicit partition; otherwise the partitioner picks one. */
+  partition?: number;
+  /** CreateTime in ms (default: now). */
+  timestamp?: number | string;
+}
+
+export interface ProducerRecord {
+  topic: string;
+  messages: ProducerMessage[];
+}
+
+export interface ProducerBatchRecord {
+  topicMessages: ProducerRecord[];
+}
+
+/** Upper bound of a record's framing inside a batch: length, attributes, deltas, lengths, counts. */
+const RECORD_OVERHEAD_BYTES = 21;
+
+/**
+ * The Samsa producer. `send` buffers records into per-partition batches and resolves, per call,
+ * with each record's topic, partition, offset and timestamp once the broker acknowledged all of
+ * them (`acks`). Batches leave when full (`batchSize`) or after `lingerMs`; `flush()` sends
+ * everything now and `close()` flushes before disconnecting, so nothing accepted is lost.
+ */
+export class Producer {
+  readonly options: ResolvedProducerOptions;
+  readonly cluster: Cluster;
+  private readonly acc: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly sticky: StickyPartitions;
+  private memoryWaiters: Array<() => void> = [];
+  private closing: Promise<void> | null = null;
+
+  constructor(options: ProducerOptions) {
+    this.options = resolveProducerOptions(options);
+    this.cluster = new Cluster(this.options.client);
+    this.acc = new RecordAccumulator(this.options.batchSize, this.options.lingerMs);
+    this.sticky = new StickyPartitions(this.options.client.random);
+    this.sender = new Sender(this.cluster, this.acc, this.options, (b) => this.onBatchClosed(b), () => this.onMemoryFreed());
+  }
+
+  /** Connects and fetches metadata now (optional: `send` does it on first use). */
+  async connect(): Promise<void> {
+    await this.cluster.metadata({ force: true });
+  }
+
+  /** Sends records of one topic; resolves with their metadata in the order given. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({ topicMessages: [record] });
+  }
+
+  /** Sends records of several topics as one unit of acknowledgement. */
+  async sendBatch(batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
+    if (this.closing !== null) throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, { api: 'Produce' }, 'the producer is closed');
+    const groups = batch?.topicMessages;
+    if (!Array.isArray(groups)) throw new KafkaConfigError('sendBatch needs { topicMessages: [{ topic, messages }] }');
+    let total = 0;
+    for (const g of groups) {
+      if (typeof g?.topic !== 'string' || g.topic === '') throw new KafkaConfigError('send needs a topic name');
+      if (!Array.isArray(g.messages)) throw new KafkaConfigError(`send to ${g.topic}: messages must be an array`);
+      total += g.messages.length;
+    }
+    const tracker = new SendTracker(total);
+    let position = 0;
+    for (const g of groups) {
+      const count = this.cluster.cache.partitionCount(g.topic) || (await this.loadPartitionCount(g.topic));
+      position = await this.appendAll(g, count, tracker, position);
+    }
+    this.sender.wake();
+    return tracker.promise;
+  }
+
+  private loadPartitionCount(topic: string): Promise<number> {
+    return this.withinMaxBlock(this.cluster.partitionCount(topic, { allowAutoTopicCreation: true }), `metadata for ${topic}`);
+  }
+
+  /** The per-record hot path: normalise, pick a partition, append to its batch. */
+  private async appendAll(g: ProducerRecord, partitionCount: number, tracker: SendTracker, position: number): Promise<number> {
+    const { topic, messages } = g;
+    const nowMs = this.options.client.clock.nowMs();
+    const o = this.options;
+    const byName = o.partitioner === 'murmur2' ? murmur2Partitioner : o.partitioner === 'crc32' ? crc32Partitioner : null;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const key = m.key == null ? null : toBuffer(m.key);
+      const value = m.value == null ? null : toBuffer(m.value);
+      const headers = m.headers === undefined ? undefined : toHeaders(m.headers);
+      const timestamp = m.timestamp === undefined ? nowMs : Number(m.timestamp);
+      let partition = m.partition ?? -1;
+      if (partition === -1) {
+        if (byName !== null) partition = key === null ? -1 : byName(key, partitionCount);
+        else partition = (o.partitioner as Exclude<typeof o.partitioner, string>)({ topic, key, value, partitionCount });
+        if (partition === -1) partition = this.sticky.partition(topic, partitionCount);
+      }
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+        tracker.fail(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Produce', topic, partition }, `partition ${partition} does not exist: ${topic} has ${partitionCount}`));
+        return position + messages.length;
+      }
+      const size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0) + headersSize(headers);
+      if (size > o.maxRequestSize) {
+        tracker.fail(new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, { api: 'Produce', topic, partition }, `MESSAGE_TOO_LARGE (10): a ${size}-byte record exceeds maxRequestSize (${o.maxRequestSize})`));
+        return position + messages.length;
+      }
+      if (this.acc.bufferedBytes + size > o.bufferMemory) await this.waitForMemory(size);
+      const record: RecordInput = { key, value, timestamp, headers };
+      const closed = this.acc.append(topic, partition, record, size, tracker, position + i, nowMs);
+      if (closed !== null) {
+        this.onBatchClosed(closed);
+        this.sender.wake();
+      }
+    }
+    return position + messages.length;
+  }
+
+  private onBatchClosed(b: ProducerBatch): void {
+    this.sticky.batchClosed(b.topic, b.partition, this.cluster.cache.partitionCount(b.topic) || 1);
+  }
+
+  /** Backpressure: wait until `size` more bytes fit in bufferMemory, at most maxBlockMs. */
+  private async waitForMemory(size: number): Promise<void> {
+    this.sender.wake();
+    const fits = () => this.acc.bufferedBytes + size <= this.options.bufferMemory;
+    const wait = (async () => {
+      while (!fits()) await new Promise<void>((resolve) => this.memoryWaiters.push(resolve));
+    })();
+    await this.withinMaxBlock(wait, `${size} bytes of buffer memory (bufferMemory ${this.options.bufferMemory})`);
+  }
+
+  private onMemoryFreed(): void {
+    if (this.memoryWaiters.length === 0) return;
+    const waiters = this.memoryWaiters;
+    this.memoryWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async withinMaxBlock<T>(p: Promise<T>, what: string): Promise<T> {
+    const maxBlockMs = this.options.maxBlockMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, { api: 'Produce' }, `REQUEST_TIMED_OUT (7): waited maxBlockMs (${maxBlockMs} ms) for ${what}`)), maxBlockMs);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends every buffered record now and resolves when all are acknowledged (or failed). */
+  flush(): Promise<void> {
+    return this.sender.flush();
+  }
+
+  /** Flushes, then closes the connections. Records accepted before `close` are not lost. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.sender.flush();
+      } finally {
+        this.sender.stop();
+        await this.cluster.close();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+export function createProducer(options: ProducerOptions): Producer {
+  return new Producer(options);
+}
+
+function toBuffer(v: MessageBytes): Buffer {
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  throw new KafkaConfigError(`record keys, values and header values must be Buffer, Uint8Array or string, got ${typeof v}`);
+}
+
+function toHeaders(h: MessageHeaders): RecordHeader[] {
+  if (Array.isArray(h)) return h.map(({ key, value }) => ({ key, value: value == null ? null : toBuffer(value) }));
+  const out: RecordHeader[] = [];
+  for (const key of Object.keys(h)) {
+    const v = h[key];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) out.push({ key, value: item == null ? null : toBuffer(item) });
+    else out.push({ key, value: v === null ? null : toBuffer(v) });
+  }
+  return out;
+}
+
+function headersSize(headers: RecordHeader[] | undefined): number {
+  if (headers === undefined) return 0;
+  let n = 0;
+  for (const h of headers) n += 10 + h.key.length * 3 + (h.value?.length ?? 0);
+  return n;
+}
