@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BATCH } from '../protocol/record-batch-header.js';
 import { storedHeaderAt, type StoredBatchHeader } from './batches.js';
-import { closeAsync, fdatasyncAsync, readAt, writeAllSync, writeFileAtomicSync } from './file-io.js';
+import { closeAsync, fdatasyncAsync, readAt, syncDir, writeAllSync, writeFileAtomicSync } from './file-io.js';
 import { segmentFileStem } from './names.js';
 import { SegmentIndex } from './segment-index.js';
 import type { AppendedBatch, Segment, SegmentRead } from './segment.js';
@@ -29,6 +29,8 @@ export interface FileSegmentInit {
   index: SegmentIndex;
   sealed: boolean;
   lastModifiedMs: number;
+  /** True for a file just created (its directory is fsynced with its first sync). */
+  created?: boolean;
 }
 
 /**
@@ -47,6 +49,8 @@ export class FileSegment implements Segment {
   private fd: number;
   private sealed: boolean;
   private syncedBytes: number;
+  /** A new file's directory entry must reach the disk too before its data counts as durable. */
+  private dirNeedsSync: boolean;
   private pendingOps = 0;
   private released = false;
   private whenIdle: (() => void) | null = null;
@@ -62,12 +66,13 @@ export class FileSegment implements Segment {
     this.lastModifiedMs = init.lastModifiedMs;
     // What was on disk when we opened it counts as synced: a fresh fdatasync is the recovery's job.
     this.syncedBytes = init.sizeBytes;
+    this.dirNeedsSync = init.created ?? false;
   }
 
   /** Creates the empty active segment file at `baseOffset`. */
   static create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): FileSegment {
     const fd = openSync(segmentPaths(dir, baseOffset).log, 'wx+');
-    return new FileSegment({ dir, baseOffset, fd, sizeBytes: 0, nextOffset: baseOffset, index: new SegmentIndex(baseOffset, indexIntervalBytes), sealed: false, lastModifiedMs: nowMs });
+    return new FileSegment({ dir, baseOffset, fd, sizeBytes: 0, nextOffset: baseOffset, index: new SegmentIndex(baseOffset, indexIntervalBytes), sealed: false, lastModifiedMs: nowMs, created: true });
   }
 
   get maxTimestamp(): number {
@@ -155,6 +160,10 @@ export class FileSegment implements Segment {
     try {
       const target = this.sizeBytes;
       await fdatasyncAsync(this.fd);
+      if (this.dirNeedsSync) {
+        await syncDir(this.dir);
+        this.dirNeedsSync = false;
+      }
       if (target > this.syncedBytes) this.syncedBytes = target;
       return true;
     } finally {
