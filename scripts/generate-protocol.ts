@@ -436,6 +436,16 @@ class Emitter {
     }
   }
 
+  /**
+   * An optional Init field's value, or its default when left out. For a nullable field only
+   * `undefined` means "left out": an explicit null must reach the wire (`??` would turn it into
+   * the default, e.g. Fetch's null abortedTransactions into an empty array).
+   */
+  private valueOrDefault(f: FieldSpec, val: string): string {
+    if (f.nullableVersions !== undefined) return `(${val} === undefined ? ${this.defaultExpr(f)} : ${val})`;
+    return `(${val} ?? ${this.defaultExpr(f)})`;
+  }
+
   private isTaggedIn(f: FieldSpec): VersionRange | null {
     return parseRange(f.taggedVersions);
   }
@@ -455,7 +465,7 @@ class Emitter {
       const vr = parseRange(f.versions)!;
       const c = this.cond(vr);
       const key = camel(f.name);
-      const val = this.optionalInInit(f) ? `(m.${key} ?? ${this.defaultExpr(f)})` : `m.${key}`;
+      const val = this.optionalInInit(f) ? this.valueOrDefault(f, `m.${key}`) : `m.${key}`;
       if (c === 'true') {
         this.writeValue(f, val, '  ', out);
       } else {

@@ -3,19 +3,25 @@ import assert from 'node:assert/strict';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
 import { ProtocolError } from './protocol-error.js';
 
+type Part = ['i16' | 'i32', number] | ['str', string | null] | ['raw', number[]];
+
 /** Builds classic-encoded bytes from a list of parts, so fixtures read like the wire layout. */
-function bytes(...parts: (['i16' | 'i32', number] | ['str', string | null] | ['raw', number[]])[]): Buffer {
+function bytes(...parts: Part[]): Buffer {
   const out: Buffer[] = [];
-  for (const [kind, v] of parts) {
-    if (kind === 'i16') out.push(Buffer.from([(v >> 8) & 0xff, v & 0xff]));
-    else if (kind === 'i32') {
-      const b = Buffer.alloc(4);
-      b.writeInt32BE(v);
+  for (const part of parts) {
+    if (part[0] === 'i16') {
+      const b = Buffer.alloc(2);
+      b.writeInt16BE(part[1]);
       out.push(b);
-    } else if (kind === 'str') {
-      if (v === null) out.push(Buffer.from([0xff, 0xff]));
-      else out.push(Buffer.from([0, Buffer.byteLength(v)]), Buffer.from(v));
-    } else out.push(Buffer.from(v));
+    } else if (part[0] === 'i32') {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(part[1]);
+      out.push(b);
+    } else if (part[0] === 'str') {
+      const s = part[1];
+      if (s === null) out.push(Buffer.from([0xff, 0xff]));
+      else out.push(Buffer.from([0, Buffer.byteLength(s)]), Buffer.from(s));
+    } else out.push(Buffer.from(part[1] as number[]));
   }
   return Buffer.concat(out);
 }

@@ -118,7 +118,7 @@ export interface ProduceNodeEndpointInit {
 export function encodeProduceRequest(w: Writer, version: number, m: ProduceRequestInit): void {
   const flex = version >= 9;
   if (version >= 3) {
-    w.nullableString((m.transactionalId ?? null), flex);
+    w.nullableString((m.transactionalId === undefined ? null : m.transactionalId), flex);
   }
   w.int16(m.acks);
   w.int32(m.timeoutMs);
@@ -153,7 +153,7 @@ function decodeProduceTopicProduceData(r: Reader, version: number, flex: boolean
 
 function encodeProducePartitionProduceData(w: Writer, version: number, flex: boolean, m: ProducePartitionProduceDataInit): void {
   w.int32(m.index);
-  w.records((m.records ?? null), flex);
+  w.records((m.records === undefined ? null : m.records), flex);
   if (flex) w.emptyTags();
 }
 
@@ -240,7 +240,7 @@ function encodeProducePartitionProduceResponse(w: Writer, version: number, flex:
     for (const e of (m.recordErrors ?? [])) encodeProduceBatchIndexAndErrorMessage(w, version, flex, e);
   }
   if (version >= 8) {
-    w.nullableString((m.errorMessage ?? null), flex);
+    w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
   }
   if (flex) {
     let tags: Array<[number, Buffer]> | null = null;
@@ -290,7 +290,7 @@ function encodeProduceBatchIndexAndErrorMessage(w: Writer, version: number, flex
     w.int32((m.batchIndex ?? 0));
   }
   if (version >= 8) {
-    w.nullableString((m.batchIndexErrorMessage ?? null), flex);
+    w.nullableString((m.batchIndexErrorMessage === undefined ? null : m.batchIndexErrorMessage), flex);
   }
   if (flex) w.emptyTags();
 }
@@ -330,7 +330,7 @@ function encodeProduceNodeEndpoint(w: Writer, version: number, flex: boolean, m:
     w.int32((m.port ?? 0));
   }
   if (version >= 10) {
-    w.nullableString((m.rack ?? null), flex);
+    w.nullableString((m.rack === undefined ? null : m.rack), flex);
   }
   if (flex) w.emptyTags();
 }

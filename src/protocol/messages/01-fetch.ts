@@ -482,7 +482,7 @@ function encodeFetchPartitionData(w: Writer, version: number, flex: boolean, m: 
   }
   if (version >= 4) {
     {
-      const a = (m.abortedTransactions ?? []);
+      const a = (m.abortedTransactions === undefined ? [] : m.abortedTransactions);
       if (a === null) {
         w.arrayLength(-1, flex);
       } else {
@@ -494,7 +494,7 @@ function encodeFetchPartitionData(w: Writer, version: number, flex: boolean, m: 
   if (version >= 11) {
     w.int32((m.preferredReadReplica ?? -1));
   }
-  w.records((m.records ?? null), flex);
+  w.records((m.records === undefined ? null : m.records), flex);
   if (flex) {
     let tags: Array<[number, Buffer]> | null = null;
     if (version >= 12 && m.divergingEpoch !== undefined) {
@@ -632,7 +632,7 @@ function encodeFetchNodeEndpoint(w: Writer, version: number, flex: boolean, m: F
     w.int32((m.port ?? 0));
   }
   if (version >= 16) {
-    w.nullableString((m.rack ?? null), flex);
+    w.nullableString((m.rack === undefined ? null : m.rack), flex);
   }
   if (flex) w.emptyTags();
 }

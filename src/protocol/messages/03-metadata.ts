@@ -100,7 +100,7 @@ export interface MetadataResponsePartitionInit {
 export function encodeMetadataRequest(w: Writer, version: number, m: MetadataRequestInit): void {
   const flex = version >= 9;
   {
-    const a = (m.topics ?? []);
+    const a = (m.topics === undefined ? [] : m.topics);
     if (a === null) {
       if (!(version >= 1)) throw new Error('MetadataRequest.Topics is not nullable in version ' + version);
       w.arrayLength(-1, flex);
@@ -135,7 +135,7 @@ function encodeMetadataRequestTopic(w: Writer, version: number, flex: boolean, m
   if (version >= 10) {
     w.uuid((m.topicId ?? ZERO_UUID));
   }
-  (version >= 10) ? w.nullableString((m.name ?? ""), flex) : w.string(nonNull((m.name ?? ""), 'MetadataRequest.Name', version), flex);
+  (version >= 10) ? w.nullableString((m.name === undefined ? "" : m.name), flex) : w.string(nonNull((m.name === undefined ? "" : m.name), 'MetadataRequest.Name', version), flex);
   if (flex) w.emptyTags();
 }
 
@@ -154,7 +154,7 @@ export function encodeMetadataResponse(w: Writer, version: number, m: MetadataRe
   w.arrayLength(m.brokers.length, flex);
   for (const e of m.brokers) encodeMetadataResponseBroker(w, version, flex, e);
   if (version >= 2) {
-    w.nullableString((m.clusterId ?? null), flex);
+    w.nullableString((m.clusterId === undefined ? null : m.clusterId), flex);
   }
   if (version >= 1) {
     w.int32((m.controllerId ?? -1));
@@ -184,7 +184,7 @@ function encodeMetadataResponseBroker(w: Writer, version: number, flex: boolean,
   w.string(m.host, flex);
   w.int32(m.port);
   if (version >= 1) {
-    w.nullableString((m.rack ?? null), flex);
+    w.nullableString((m.rack === undefined ? null : m.rack), flex);
   }
   if (flex) w.emptyTags();
 }
@@ -200,7 +200,7 @@ function decodeMetadataResponseBroker(r: Reader, version: number, flex: boolean)
 
 function encodeMetadataResponseTopic(w: Writer, version: number, flex: boolean, m: MetadataResponseTopicInit): void {
   w.int16(m.errorCode);
-  (version >= 12) ? w.nullableString((m.name ?? ""), flex) : w.string(nonNull((m.name ?? ""), 'MetadataResponse.Name', version), flex);
+  (version >= 12) ? w.nullableString((m.name === undefined ? "" : m.name), flex) : w.string(nonNull((m.name === undefined ? "" : m.name), 'MetadataResponse.Name', version), flex);
   if (version >= 10) {
     w.uuid((m.topicId ?? ZERO_UUID));
   }

@@ -87,7 +87,7 @@ export function encodeOffsetCommitRequest(w: Writer, version: number, m: OffsetC
     w.string((m.memberId ?? ""), flex);
   }
   if (version >= 7) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   if (version >= 2 && version <= 4) {
     w.int64((m.retentionTimeMs ?? -1));
@@ -132,7 +132,7 @@ function encodeOffsetCommitRequestPartition(w: Writer, version: number, flex: bo
   if (version >= 1 && version <= 1) {
     w.int64((m.commitTimestamp ?? -1));
   }
-  w.nullableString((m.committedMetadata ?? ""), flex);
+  w.nullableString((m.committedMetadata === undefined ? "" : m.committedMetadata), flex);
   if (flex) w.emptyTags();
 }
 

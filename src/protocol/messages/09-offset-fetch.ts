@@ -136,7 +136,7 @@ export function encodeOffsetFetchRequest(w: Writer, version: number, m: OffsetFe
   }
   if (version <= 7) {
     {
-      const a = (m.topics ?? []);
+      const a = (m.topics === undefined ? [] : m.topics);
       if (a === null) {
         if (!(version >= 2 && version <= 7)) throw new Error('OffsetFetchRequest.Topics is not nullable in version ' + version);
         w.arrayLength(-1, flex);
@@ -189,14 +189,14 @@ function encodeOffsetFetchRequestGroup(w: Writer, version: number, flex: boolean
     w.string((m.groupId ?? ""), flex);
   }
   if (version >= 9) {
-    w.nullableString((m.memberId ?? null), flex);
+    w.nullableString((m.memberId === undefined ? null : m.memberId), flex);
   }
   if (version >= 9) {
     w.int32((m.memberEpoch ?? -1));
   }
   if (version >= 8) {
     {
-      const a = (m.topics ?? []);
+      const a = (m.topics === undefined ? [] : m.topics);
       if (a === null) {
         w.arrayLength(-1, flex);
       } else {
@@ -293,7 +293,7 @@ function encodeOffsetFetchResponsePartition(w: Writer, version: number, flex: bo
     w.int32((m.committedLeaderEpoch ?? -1));
   }
   if (version <= 7) {
-    w.nullableString((m.metadata ?? ""), flex);
+    w.nullableString((m.metadata === undefined ? "" : m.metadata), flex);
   }
   if (version <= 7) {
     w.int16((m.errorCode ?? 0));
@@ -362,7 +362,7 @@ function encodeOffsetFetchResponsePartitions(w: Writer, version: number, flex: b
     w.int32((m.committedLeaderEpoch ?? -1));
   }
   if (version >= 8) {
-    w.nullableString((m.metadata ?? ""), flex);
+    w.nullableString((m.metadata === undefined ? "" : m.metadata), flex);
   }
   if (version >= 8) {
     w.int16((m.errorCode ?? 0));

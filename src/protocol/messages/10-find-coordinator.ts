@@ -86,7 +86,7 @@ export function encodeFindCoordinatorResponse(w: Writer, version: number, m: Fin
     w.int16((m.errorCode ?? 0));
   }
   if (version >= 1 && version <= 3) {
-    w.nullableString((m.errorMessage ?? ""), flex);
+    w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   }
   if (version <= 3) {
     w.int32((m.nodeId ?? 0));
@@ -134,7 +134,7 @@ function encodeFindCoordinatorCoordinator(w: Writer, version: number, flex: bool
     w.int16((m.errorCode ?? 0));
   }
   if (version >= 4) {
-    w.nullableString((m.errorMessage ?? ""), flex);
+    w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   }
   if (flex) w.emptyTags();
 }

@@ -80,13 +80,13 @@ export function encodeJoinGroupRequest(w: Writer, version: number, m: JoinGroupR
   }
   w.string(m.memberId, flex);
   if (version >= 5) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   w.string(m.protocolType, flex);
   w.arrayLength(m.protocols.length, flex);
   for (const e of m.protocols) encodeJoinGroupRequestProtocol(w, version, flex, e);
   if (version >= 8) {
-    w.nullableString((m.reason ?? null), flex);
+    w.nullableString((m.reason === undefined ? null : m.reason), flex);
   }
   if (flex) w.emptyTags();
 }
@@ -126,9 +126,9 @@ export function encodeJoinGroupResponse(w: Writer, version: number, m: JoinGroup
   w.int16(m.errorCode);
   w.int32((m.generationId ?? -1));
   if (version >= 7) {
-    w.nullableString((m.protocolType ?? null), flex);
+    w.nullableString((m.protocolType === undefined ? null : m.protocolType), flex);
   }
-  (version >= 7) ? w.nullableString((m.protocolName ?? ""), flex) : w.string(nonNull((m.protocolName ?? ""), 'JoinGroupResponse.ProtocolName', version), flex);
+  (version >= 7) ? w.nullableString((m.protocolName === undefined ? "" : m.protocolName), flex) : w.string(nonNull((m.protocolName === undefined ? "" : m.protocolName), 'JoinGroupResponse.ProtocolName', version), flex);
   w.string(m.leader, flex);
   if (version >= 9) {
     w.bool((m.skipAssignment ?? false));
@@ -157,7 +157,7 @@ export function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupRe
 function encodeJoinGroupResponseMember(w: Writer, version: number, flex: boolean, m: JoinGroupResponseMemberInit): void {
   w.string(m.memberId, flex);
   if (version >= 5) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   w.bytes(m.metadata, flex);
   if (flex) w.emptyTags();

@@ -32,7 +32,7 @@ export function encodeHeartbeatRequest(w: Writer, version: number, m: HeartbeatR
   w.int32(m.generationId);
   w.string(m.memberId, flex);
   if (version >= 3) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   if (flex) w.emptyTags();
 }

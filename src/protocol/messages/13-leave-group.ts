@@ -78,10 +78,10 @@ function encodeLeaveGroupMemberIdentity(w: Writer, version: number, flex: boolea
     w.string((m.memberId ?? ""), flex);
   }
   if (version >= 3) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   if (version >= 5) {
-    w.nullableString((m.reason ?? null), flex);
+    w.nullableString((m.reason === undefined ? null : m.reason), flex);
   }
   if (flex) w.emptyTags();
 }
@@ -121,7 +121,7 @@ function encodeLeaveGroupMemberResponse(w: Writer, version: number, flex: boolea
     w.string((m.memberId ?? ""), flex);
   }
   if (version >= 3) {
-    w.nullableString((m.groupInstanceId ?? ""), flex);
+    w.nullableString((m.groupInstanceId === undefined ? "" : m.groupInstanceId), flex);
   }
   if (version >= 3) {
     w.int16((m.errorCode ?? 0));

@@ -55,13 +55,13 @@ export function encodeSyncGroupRequest(w: Writer, version: number, m: SyncGroupR
   w.int32(m.generationId);
   w.string(m.memberId, flex);
   if (version >= 3) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   if (version >= 5) {
-    w.nullableString((m.protocolType ?? null), flex);
+    w.nullableString((m.protocolType === undefined ? null : m.protocolType), flex);
   }
   if (version >= 5) {
-    w.nullableString((m.protocolName ?? null), flex);
+    w.nullableString((m.protocolName === undefined ? null : m.protocolName), flex);
   }
   w.arrayLength(m.assignments.length, flex);
   for (const e of m.assignments) encodeSyncGroupRequestAssignment(w, version, flex, e);
@@ -101,10 +101,10 @@ export function encodeSyncGroupResponse(w: Writer, version: number, m: SyncGroup
   }
   w.int16(m.errorCode);
   if (version >= 5) {
-    w.nullableString((m.protocolType ?? null), flex);
+    w.nullableString((m.protocolType === undefined ? null : m.protocolType), flex);
   }
   if (version >= 5) {
-    w.nullableString((m.protocolName ?? null), flex);
+    w.nullableString((m.protocolName === undefined ? null : m.protocolName), flex);
   }
   w.bytes(m.assignment, flex);
   if (flex) w.emptyTags();

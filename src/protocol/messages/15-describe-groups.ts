@@ -126,7 +126,7 @@ function decodeDescribeGroupsDescribedGroup(r: Reader, version: number, flex: bo
 function encodeDescribeGroupsDescribedGroupMember(w: Writer, version: number, flex: boolean, m: DescribeGroupsDescribedGroupMemberInit): void {
   w.string(m.memberId, flex);
   if (version >= 4) {
-    w.nullableString((m.groupInstanceId ?? null), flex);
+    w.nullableString((m.groupInstanceId === undefined ? null : m.groupInstanceId), flex);
   }
   w.string(m.clientId, flex);
   w.string(m.clientHost, flex);

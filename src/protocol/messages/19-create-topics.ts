@@ -156,7 +156,7 @@ function decodeCreateTopicsCreatableReplicaAssignment(r: Reader, version: number
 
 function encodeCreateTopicsCreatableTopicConfig(w: Writer, version: number, flex: boolean, m: CreateTopicsCreatableTopicConfigInit): void {
   w.string(m.name, flex);
-  w.nullableString((m.value ?? ""), flex);
+  w.nullableString((m.value === undefined ? "" : m.value), flex);
   if (flex) w.emptyTags();
 }
 
@@ -192,7 +192,7 @@ function encodeCreateTopicsCreatableTopicResult(w: Writer, version: number, flex
   }
   w.int16(m.errorCode);
   if (version >= 1) {
-    w.nullableString((m.errorMessage ?? ""), flex);
+    w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   }
   if (version >= 5) {
     w.int32((m.numPartitions ?? -1));
@@ -202,7 +202,7 @@ function encodeCreateTopicsCreatableTopicResult(w: Writer, version: number, flex
   }
   if (version >= 5) {
     {
-      const a = (m.configs ?? []);
+      const a = (m.configs === undefined ? [] : m.configs);
       if (a === null) {
         w.arrayLength(-1, flex);
       } else {
@@ -259,7 +259,7 @@ function encodeCreateTopicsCreatableTopicConfigs(w: Writer, version: number, fle
     w.string((m.name ?? ""), flex);
   }
   if (version >= 5) {
-    w.nullableString((m.value ?? ""), flex);
+    w.nullableString((m.value === undefined ? "" : m.value), flex);
   }
   if (version >= 5) {
     w.bool((m.readOnly ?? false));

@@ -74,7 +74,7 @@ export function decodeDeleteTopicsRequest(r: Reader, version: number): DeleteTop
 
 function encodeDeleteTopicsDeleteTopicState(w: Writer, version: number, flex: boolean, m: DeleteTopicsDeleteTopicStateInit): void {
   if (version >= 6) {
-    w.nullableString((m.name ?? null), flex);
+    w.nullableString((m.name === undefined ? null : m.name), flex);
   }
   if (version >= 6) {
     w.uuid((m.topicId ?? ZERO_UUID));
@@ -108,13 +108,13 @@ export function decodeDeleteTopicsResponse(r: Reader, version: number): DeleteTo
 }
 
 function encodeDeleteTopicsDeletableTopicResult(w: Writer, version: number, flex: boolean, m: DeleteTopicsDeletableTopicResultInit): void {
-  (version >= 6) ? w.nullableString((m.name ?? ""), flex) : w.string(nonNull((m.name ?? ""), 'DeleteTopicsResponse.Name', version), flex);
+  (version >= 6) ? w.nullableString((m.name === undefined ? "" : m.name), flex) : w.string(nonNull((m.name === undefined ? "" : m.name), 'DeleteTopicsResponse.Name', version), flex);
   if (version >= 6) {
     w.uuid((m.topicId ?? ZERO_UUID));
   }
   w.int16(m.errorCode);
   if (version >= 5) {
-    w.nullableString((m.errorMessage ?? null), flex);
+    w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
   }
   if (flex) w.emptyTags();
 }

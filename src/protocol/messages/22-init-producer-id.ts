@@ -32,7 +32,7 @@ export interface InitProducerIdResponseInit {
 
 export function encodeInitProducerIdRequest(w: Writer, version: number, m: InitProducerIdRequestInit): void {
   const flex = version >= 2;
-  w.nullableString((m.transactionalId ?? ""), flex);
+  w.nullableString((m.transactionalId === undefined ? "" : m.transactionalId), flex);
   w.int32(m.transactionTimeoutMs);
   if (version >= 3) {
     w.int64((m.producerId ?? -1));

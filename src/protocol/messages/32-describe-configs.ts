@@ -115,7 +115,7 @@ function encodeDescribeConfigsResource(w: Writer, version: number, flex: boolean
   w.int8(m.resourceType);
   w.string(m.resourceName, flex);
   {
-    const a = (m.configurationKeys ?? []);
+    const a = (m.configurationKeys === undefined ? [] : m.configurationKeys);
     if (a === null) {
       w.arrayLength(-1, flex);
     } else {
@@ -152,7 +152,7 @@ export function decodeDescribeConfigsResponse(r: Reader, version: number): Descr
 
 function encodeDescribeConfigsResult(w: Writer, version: number, flex: boolean, m: DescribeConfigsResultInit): void {
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? ""), flex);
+  w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   w.int8(m.resourceType);
   w.string(m.resourceName, flex);
   w.arrayLength(m.configs.length, flex);
@@ -172,7 +172,7 @@ function decodeDescribeConfigsResult(r: Reader, version: number, flex: boolean):
 
 function encodeDescribeConfigsResourceResult(w: Writer, version: number, flex: boolean, m: DescribeConfigsResourceResultInit): void {
   w.string(m.name, flex);
-  w.nullableString((m.value ?? ""), flex);
+  w.nullableString((m.value === undefined ? "" : m.value), flex);
   w.bool(m.readOnly);
   if (version <= 0) {
     w.bool((m.isDefault ?? false));
@@ -189,7 +189,7 @@ function encodeDescribeConfigsResourceResult(w: Writer, version: number, flex: b
     w.int8((m.configType ?? 0));
   }
   if (version >= 3) {
-    w.nullableString((m.documentation ?? ""), flex);
+    w.nullableString((m.documentation === undefined ? "" : m.documentation), flex);
   }
   if (flex) w.emptyTags();
 }
@@ -213,7 +213,7 @@ function encodeDescribeConfigsSynonym(w: Writer, version: number, flex: boolean,
     w.string((m.name ?? ""), flex);
   }
   if (version >= 1) {
-    w.nullableString((m.value ?? ""), flex);
+    w.nullableString((m.value === undefined ? "" : m.value), flex);
   }
   if (version >= 1) {
     w.int8((m.source ?? 0));

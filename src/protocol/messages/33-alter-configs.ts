@@ -93,7 +93,7 @@ function decodeAlterConfigsResource(r: Reader, version: number, flex: boolean): 
 
 function encodeAlterConfigsAlterableConfig(w: Writer, version: number, flex: boolean, m: AlterConfigsAlterableConfigInit): void {
   w.string(m.name, flex);
-  w.nullableString((m.value ?? ""), flex);
+  w.nullableString((m.value === undefined ? "" : m.value), flex);
   if (flex) w.emptyTags();
 }
 
@@ -122,7 +122,7 @@ export function decodeAlterConfigsResponse(r: Reader, version: number): AlterCon
 
 function encodeAlterConfigsResourceResponse(w: Writer, version: number, flex: boolean, m: AlterConfigsResourceResponseInit): void {
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? ""), flex);
+  w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   w.int8(m.resourceType);
   w.string(m.resourceName, flex);
   if (flex) w.emptyTags();

@@ -40,7 +40,7 @@ export function decodeSaslAuthenticateRequest(r: Reader, version: number): SaslA
 export function encodeSaslAuthenticateResponse(w: Writer, version: number, m: SaslAuthenticateResponseInit): void {
   const flex = version >= 2;
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? ""), flex);
+  w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   w.bytes(m.authBytes, flex);
   if (version >= 1) {
     w.int64((m.sessionLifetimeMs ?? 0));

@@ -79,7 +79,7 @@ function encodeCreatePartitionsTopic(w: Writer, version: number, flex: boolean, 
   w.string(m.name, flex);
   w.int32(m.count);
   {
-    const a = (m.assignments ?? []);
+    const a = (m.assignments === undefined ? [] : m.assignments);
     if (a === null) {
       w.arrayLength(-1, flex);
     } else {
@@ -129,7 +129,7 @@ export function decodeCreatePartitionsResponse(r: Reader, version: number): Crea
 function encodeCreatePartitionsTopicResult(w: Writer, version: number, flex: boolean, m: CreatePartitionsTopicResultInit): void {
   w.string(m.name, flex);
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? null), flex);
+  w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
   if (flex) w.emptyTags();
 }
 

@@ -96,7 +96,7 @@ function decodeIncrementalAlterConfigsAlterConfigsResource(r: Reader, version: n
 function encodeIncrementalAlterConfigsAlterableConfig(w: Writer, version: number, flex: boolean, m: IncrementalAlterConfigsAlterableConfigInit): void {
   w.string(m.name, flex);
   w.int8(m.configOperation);
-  w.nullableString((m.value ?? ""), flex);
+  w.nullableString((m.value === undefined ? "" : m.value), flex);
   if (flex) w.emptyTags();
 }
 
@@ -126,7 +126,7 @@ export function decodeIncrementalAlterConfigsResponse(r: Reader, version: number
 
 function encodeIncrementalAlterConfigsAlterConfigsResourceResponse(w: Writer, version: number, flex: boolean, m: IncrementalAlterConfigsAlterConfigsResourceResponseInit): void {
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? ""), flex);
+  w.nullableString((m.errorMessage === undefined ? "" : m.errorMessage), flex);
   w.int8(m.resourceType);
   w.string(m.resourceName, flex);
   if (flex) w.emptyTags();

@@ -70,7 +70,7 @@ export function encodeDescribeClusterResponse(w: Writer, version: number, m: Des
   const flex = true;
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? null), flex);
+  w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
   if (version >= 1) {
     w.int8((m.endpointType ?? 1));
   }
@@ -100,7 +100,7 @@ function encodeDescribeClusterBroker(w: Writer, version: number, flex: boolean, 
   w.int32(m.brokerId);
   w.string(m.host, flex);
   w.int32(m.port);
-  w.nullableString((m.rack ?? null), flex);
+  w.nullableString((m.rack === undefined ? null : m.rack), flex);
   if (flex) w.emptyTags();
 }
 

@@ -82,11 +82,11 @@ export function encodeConsumerGroupHeartbeatRequest(w: Writer, version: number, 
   w.string(m.groupId, flex);
   w.string(m.memberId, flex);
   w.int32(m.memberEpoch);
-  w.nullableString((m.instanceId ?? null), flex);
-  w.nullableString((m.rackId ?? null), flex);
+  w.nullableString((m.instanceId === undefined ? null : m.instanceId), flex);
+  w.nullableString((m.rackId === undefined ? null : m.rackId), flex);
   w.int32((m.rebalanceTimeoutMs ?? -1));
   {
-    const a = (m.subscribedTopicNames ?? null);
+    const a = (m.subscribedTopicNames === undefined ? null : m.subscribedTopicNames);
     if (a === null) {
       w.arrayLength(-1, flex);
     } else {
@@ -95,11 +95,11 @@ export function encodeConsumerGroupHeartbeatRequest(w: Writer, version: number, 
     }
   }
   if (version >= 1) {
-    w.nullableString((m.subscribedTopicRegex ?? null), flex);
+    w.nullableString((m.subscribedTopicRegex === undefined ? null : m.subscribedTopicRegex), flex);
   }
-  w.nullableString((m.serverAssignor ?? null), flex);
+  w.nullableString((m.serverAssignor === undefined ? null : m.serverAssignor), flex);
   {
-    const a = (m.topicPartitions ?? null);
+    const a = (m.topicPartitions === undefined ? null : m.topicPartitions);
     if (a === null) {
       w.arrayLength(-1, flex);
     } else {
@@ -144,11 +144,11 @@ export function encodeConsumerGroupHeartbeatResponse(w: Writer, version: number,
   const flex = true;
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? null), flex);
-  w.nullableString((m.memberId ?? null), flex);
+  w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
+  w.nullableString((m.memberId === undefined ? null : m.memberId), flex);
   w.int32(m.memberEpoch);
   w.int32(m.heartbeatIntervalMs);
-  { const s = (m.assignment ?? null); if (s === null) { w.int8(-1); } else { w.int8(1); encodeConsumerGroupHeartbeatAssignment(w, version, flex, s); } }
+  { const s = (m.assignment === undefined ? null : m.assignment); if (s === null) { w.int8(-1); } else { w.int8(1); encodeConsumerGroupHeartbeatAssignment(w, version, flex, s); } }
   if (flex) w.emptyTags();
 }
 

@@ -127,7 +127,7 @@ export function decodeConsumerGroupDescribeResponse(r: Reader, version: number):
 
 function encodeConsumerGroupDescribeDescribedGroup(w: Writer, version: number, flex: boolean, m: ConsumerGroupDescribeDescribedGroupInit): void {
   w.int16(m.errorCode);
-  w.nullableString((m.errorMessage ?? null), flex);
+  w.nullableString((m.errorMessage === undefined ? null : m.errorMessage), flex);
   w.string(m.groupId, flex);
   w.string(m.groupState, flex);
   w.int32(m.groupEpoch);
@@ -155,14 +155,14 @@ function decodeConsumerGroupDescribeDescribedGroup(r: Reader, version: number, f
 
 function encodeConsumerGroupDescribeMember(w: Writer, version: number, flex: boolean, m: ConsumerGroupDescribeMemberInit): void {
   w.string(m.memberId, flex);
-  w.nullableString((m.instanceId ?? null), flex);
-  w.nullableString((m.rackId ?? null), flex);
+  w.nullableString((m.instanceId === undefined ? null : m.instanceId), flex);
+  w.nullableString((m.rackId === undefined ? null : m.rackId), flex);
   w.int32(m.memberEpoch);
   w.string(m.clientId, flex);
   w.string(m.clientHost, flex);
   w.arrayLength(m.subscribedTopicNames.length, flex);
   for (const e of m.subscribedTopicNames) w.string(e, flex);
-  w.nullableString((m.subscribedTopicRegex ?? null), flex);
+  w.nullableString((m.subscribedTopicRegex === undefined ? null : m.subscribedTopicRegex), flex);
   encodeConsumerGroupDescribeAssignment(w, version, flex, m.assignment);
   encodeConsumerGroupDescribeAssignment(w, version, flex, m.targetAssignment);
   if (flex) w.emptyTags();

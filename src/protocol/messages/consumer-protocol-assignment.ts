@@ -27,7 +27,7 @@ export function encodeConsumerProtocolAssignment(w: Writer, version: number, m: 
   const flex = false;
   w.arrayLength(m.assignedPartitions.length, flex);
   for (const e of m.assignedPartitions) encodeConsumerProtocolAssignmentTopicPartition(w, version, flex, e);
-  w.nullableBytes((m.userData ?? null), flex);
+  w.nullableBytes((m.userData === undefined ? null : m.userData), flex);
 }
 
 export function decodeConsumerProtocolAssignment(r: Reader, version: number): ConsumerProtocolAssignment {

@@ -33,7 +33,7 @@ export function encodeConsumerProtocolSubscription(w: Writer, version: number, m
   const flex = false;
   w.arrayLength(m.topics.length, flex);
   for (const e of m.topics) w.string(e, flex);
-  w.nullableBytes((m.userData ?? null), flex);
+  w.nullableBytes((m.userData === undefined ? null : m.userData), flex);
   if (version >= 1) {
     w.arrayLength((m.ownedPartitions ?? []).length, flex);
     for (const e of (m.ownedPartitions ?? [])) encodeConsumerProtocolSubscriptionTopicPartition(w, version, flex, e);
@@ -42,7 +42,7 @@ export function encodeConsumerProtocolSubscription(w: Writer, version: number, m
     w.int32((m.generationId ?? -1));
   }
   if (version >= 3) {
-    w.nullableString((m.rackId ?? null), flex);
+    w.nullableString((m.rackId === undefined ? null : m.rackId), flex);
   }
 }
 
