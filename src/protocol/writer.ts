@@ -20,7 +20,9 @@ export class Writer {
 
   /** With `sizePrefix`, the first 4 bytes are reserved for the frame size, filled by `finish()`. */
   constructor(options: { initialBytes?: number; sizePrefix?: boolean } = {}) {
-    this.buf = Buffer.allocUnsafe(options.initialBytes ?? 256);
+    // Never empty: doubling a zero-byte buffer would never grow (initialBytes: 0 used to hang),
+    // and the size prefix must fit in the first part.
+    this.buf = Buffer.allocUnsafe(Math.max(options.initialBytes ?? 256, 8));
     this.sizePrefix = options.sizePrefix ?? false;
     if (this.sizePrefix) this.pos = 4;
   }
