@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { checkWorkload, runPython, startTestBroker, type ReadRecord, type TestBroker } from '../helpers/index.js';
+
+const COUNT = 10_000;
+const PARTITIONS = 6;
+
+/**
+ * kafka-python 2.0.2 (Debian): it probes with ApiVersions v0 and a pipelined Metadata v0, infers
+ * a broker version from our ranges, creates the topic with its admin client, produces with its
+ * Java-compatible murmur2 partitioner and reads back with a group-less assigned consumer.
+ */
+const SCRIPT = String.raw`
+import json, sys
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+bootstrap, topic, count, partitions = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+admin.close()
+
+producer = KafkaProducer(bootstrap_servers=bootstrap, acks='all', linger_ms=5)
+futures = [producer.send(topic, key=('key-%d' % i).encode(), value=('value-%d' % i).encode()) for i in range(count)]
+producer.flush(30)
+for f in futures:
+    f.get(10)
+inferred = producer.config['api_version']
+producer.close()
+
+consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100)
+tps = [TopicPartition(topic, p) for p in range(partitions)]
+consumer.assign(tps)
+consumer.seek_to_beginning(*tps)
+records = []
+idle = 0
+while len(records) < count and idle < 50:
+    batch = consumer.poll(timeout_ms=500)
+    idle = idle + 1 if not batch else 0
+    for tp, messages in batch.items():
+        for m in messages:
+            records.append([m.partition, m.offset, m.key.decode(), m.value.decode()])
+consumer.close()
+print(json.dumps({'records': records, 'api_version': list(inferred)}))
+`;
+
+describe('compat: kafka-python 2.0.2', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await startTestBroker();
+  });
+  after(() => broker.close());
+
+  it('creates a 6-partition topic, produces 10,000 keyed records on murmur2 partitions, consumes them all once in order', async () => {
+    const { stdout } = await runPython(SCRIPT, [broker.bootstrap, 'kpy', String(COUNT), String(PARTITIONS)], 50_000);
+    const out = JSON.parse(stdout) as { records: Array<[number, number, string, string]>; api_version: number[] };
+    // Our ranges match one Kafka release: kafka-python infers 2.4 (Produce v8, Fetch v11).
+    assert.deepEqual(out.api_version, [2, 4, 0]);
+    const records: ReadRecord[] = out.records.map(([partition, offset, key, value]) => ({ partition, offset, key, value }));
+    records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    checkWorkload(records, { count: COUNT, partitions: PARTITIONS, murmur2: true });
+  });
+});
