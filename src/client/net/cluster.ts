@@ -37,7 +37,6 @@ import type { BrokerConnection } from './connection.js';
 import { BOOTSTRAP_NODE_ID, ConnectionPool } from './connection-pool.js';
 import type { BodyEncoder } from './frames.js';
 import { MetadataCache } from './metadata-cache.js';
-import { metadataAllTopicsEncoder } from './null-arrays.js';
 import { sleepMs } from './sleep.js';
 import { apiName } from './versions.js';
 
@@ -269,7 +268,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const { response, nodeId } = await this.request('any', 3, (version) => ({
       topics: all ? (version === 0 ? [] : null) : (names as string[]).map((name) => ({ name })),
       allowAutoTopicCreation,
-    }), { encoder: all ? metadataAllTopicsEncoder(allowAutoTopicCreation) : undefined });
+    }));
     this.applyMetadata(response, all);
     publishMetadata({ clientId: this.options.clientId, nodeId, brokers: response.brokers.length, topics: all ? 'all' : (names as string[]), durationMs: this.options.clock.nowMs() - startMs });
   }

@@ -2,6 +2,5 @@ export { Cluster, type RequestTarget, type RequestOptions, type RequestResult, t
 export { BrokerConnection } from './connection.js';
 export { MetadataCache, type BrokerInfo, type PartitionInfo, type TopicInfo } from './metadata-cache.js';
 export { CLIENT_API_VERSIONS, pickVersion, apiName } from './versions.js';
-export { offsetFetchAllTopicsEncoder, metadataAllTopicsEncoder } from './null-arrays.js';
 export { backoffMs } from './backoff.js';
 export { sleepMs } from './sleep.js';
