@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkWorkload, runPython, startTestBroker, type ReadRecord, type TestBroker } from '../helpers/index.js';
 
