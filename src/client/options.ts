@@ -36,6 +36,11 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** TLS: `true` for defaults, or node:tls options. Off by default. */
   ssl?: boolean | TlsConnectionOptions;
+  /**
+   * Highest version to use per API key, below what would be negotiated: a way around a broker
+   * that advertises a version it does not implement correctly (see docs/limitations.md).
+   */
+  maxApiVersions?: Partial<Record<number, number>>;
   logger?: Logger;
   /** Injected time source (tests); defaults to the system clock. */
   clock?: Clock;
@@ -61,6 +66,7 @@ export interface ResolvedClientOptions {
   reconnectBackoffMaxMs: number;
   maxResponseBytes: number;
   ssl: TlsConnectionOptions | null;
+  maxApiVersions: Partial<Record<number, number>>;
   logger: Logger;
   clock: Clock;
   random: () => number;
@@ -128,7 +134,7 @@ export function rejectUnknownOptions(family: string, options: object, known: rea
 export const CLIENT_OPTION_NAMES = [
   'bootstrapServers', 'clientId', 'requestTimeoutMs', 'connectionTimeoutMs', 'metadataMaxAgeMs', 'retries',
   'retryBackoffMs', 'retryBackoffMaxMs', 'reconnectBackoffMs', 'reconnectBackoffMaxMs', 'maxResponseBytes', 'ssl',
-  'logger', 'clock', 'random',
+  'maxApiVersions', 'logger', 'clock', 'random',
 ] as const;
 
 export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
@@ -153,6 +159,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     reconnectBackoffMaxMs: intOption('reconnectBackoffMaxMs', o.reconnectBackoffMaxMs, d.reconnectBackoffMaxMs, 0),
     maxResponseBytes: intOption('maxResponseBytes', o.maxResponseBytes, d.maxResponseBytes, 1024),
     ssl: o.ssl === undefined || o.ssl === false ? null : o.ssl === true ? {} : o.ssl,
+    maxApiVersions: checkVersionCaps(o.maxApiVersions),
     logger: o.logger ?? silentLogger,
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
@@ -164,4 +171,15 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     throw new KafkaConfigError(`reconnectBackoffMaxMs (${r.reconnectBackoffMaxMs}) must be >= reconnectBackoffMs (${r.reconnectBackoffMs})`);
   }
   return r;
+}
+
+function checkVersionCaps(caps: unknown): Partial<Record<number, number>> {
+  if (caps === undefined) return {};
+  if (caps === null || typeof caps !== 'object') throw new KafkaConfigError('maxApiVersions must be an object { apiKey: version }');
+  for (const [key, v] of Object.entries(caps)) {
+    if (!/^\d+$/.test(key) || typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new KafkaConfigError(`maxApiVersions: ${key} -> ${JSON.stringify(v)} is not apiKey -> non-negative version`);
+    }
+  }
+  return caps as Partial<Record<number, number>>;
 }

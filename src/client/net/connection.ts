@@ -138,7 +138,9 @@ export class BrokerConnection {
 
   /** The version to use for `apiKey` on this connection, or -1 if none is shared. */
   versionFor(apiKey: number, limits?: { minVersion?: number; maxVersion?: number }): number {
-    return pickVersion(apiKey, this.brokerVersions, limits);
+    const cap = this.options.maxApiVersions[apiKey];
+    if (cap === undefined) return pickVersion(apiKey, this.brokerVersions, limits);
+    return pickVersion(apiKey, this.brokerVersions, { minVersion: limits?.minVersion, maxVersion: Math.min(cap, limits?.maxVersion ?? cap) });
   }
 
   /** Sends one request at `version` and resolves with the decoded response body. */

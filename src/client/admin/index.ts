@@ -1,0 +1,5 @@
+export { Admin, createAdmin, type AdminOptions } from './admin.js';
+export type { CreateTopicsOptions, CreatePartitionsOptions } from './topics.js';
+export type { DescribeConfigsOptions } from './configs.js';
+export type { AlterOffsetsOptions } from './offsets.js';
+export type * from './types.js';
