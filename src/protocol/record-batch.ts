@@ -154,6 +154,13 @@ function writeNullableBytes(buf: Buffer, pos: number, b: Uint8Array | null | und
   return pos + b.length;
 }
 
+/** Short ASCII keys (byte length = string length) are copied by hand: `buf.write` costs more. */
+function writeHeaderKey(buf: Buffer, pos: number, key: string, keyBytes: number): number {
+  if (keyBytes !== key.length || keyBytes > 64) return pos + buf.write(key, pos, keyBytes, 'utf8');
+  for (let i = 0; i < keyBytes; i++) buf[pos + i] = key.charCodeAt(i);
+  return pos + keyBytes;
+}
+
 /**
  * Sizes every record body, so the records are written into one allocation. `bodySizes[i]` is the
  * size after record i's length varint; header key byte lengths go to `headerKeyBytes` in order.
@@ -195,7 +202,7 @@ function writeRecords(buf: Buffer, pos: number, records: RecordInput[], timestam
       const header = headers![h]!;
       const keyBytes = headerKeyBytes[headerIndex++]!;
       pos = writeVarint(buf, pos, keyBytes);
-      pos += buf.write(header.key, pos, keyBytes, 'utf8');
+      pos = writeHeaderKey(buf, pos, header.key, keyBytes);
       pos = writeNullableBytes(buf, pos, header.value);
     }
   }
@@ -271,6 +278,10 @@ export async function encodeRecordBatch(opts: EncodeBatchOptions): Promise<Buffe
 class RecordCursor {
   pos: number;
   end: number;
+  /** The previous header key, reused when the next key has the same bytes (the common case). */
+  private lastKeyStart = 0;
+  private lastKeyBytes = -1;
+  private lastKey = '';
 
   constructor(
     readonly buf: Buffer,
@@ -279,6 +290,21 @@ class RecordCursor {
   ) {
     this.pos = pos;
     this.end = end;
+  }
+
+  private headerKey(start: number, keyBytes: number): string {
+    const buf = this.buf;
+    if (keyBytes === this.lastKeyBytes) {
+      const last = this.lastKeyStart;
+      let i = 0;
+      while (i < keyBytes && buf[start + i] === buf[last + i]) i++;
+      if (i === keyBytes) return this.lastKey;
+    }
+    const key = buf.toString('utf8', start, start + keyBytes);
+    this.lastKeyStart = start;
+    this.lastKeyBytes = keyBytes;
+    this.lastKey = key;
+    return key;
   }
 
   private truncated(): ProtocolError {
@@ -348,8 +374,7 @@ class RecordCursor {
       const start = this.pos;
       if (keyBytes > this.end - start) throw this.truncated();
       this.pos = start + keyBytes;
-      const key = this.buf.toString('utf8', start, start + keyBytes);
-      headers[i] = { key, value: this.nullableBytes() };
+      headers[i] = { key: this.headerKey(start, keyBytes), value: this.nullableBytes() };
     }
     return headers;
   }
