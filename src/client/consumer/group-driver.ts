@@ -94,7 +94,8 @@ export class GroupDriver implements GroupHandle {
     for (;;) {
       const node = this.member.coordinator;
       if (node !== null) return node;
-      if (this.stopped || this.member.state === 'failed' || this.member.state === 'closed') {
+      // A consumer that is not (or no longer) a member asks the connection layer directly.
+      if (this.stopped || this.member.subscription.length === 0 || this.member.state === 'failed' || this.member.state === 'closed') {
         return this.cluster.coordinator(this.groupId);
       }
       await new Promise<void>((resolve) => {

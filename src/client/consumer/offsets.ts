@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorName } from '../../protocol/errors.js';
 import { KafkaError } from '../errors.js';
 import { groupByTopic } from '../group/partitions.js';
 import type { CommitErrorKind, CommitIdentity, TopicPartition } from '../group/types.js';
@@ -70,7 +70,7 @@ export class OffsetCommitter {
       if (kind !== 'retry' || attempt >= cluster.options.retries || cluster.closed) {
         publishCommit(event);
         throw new KafkaError(code, { api: 'OffsetCommit', groupId: group.groupId }, kind === 'commit-failed'
-          ? `${ErrorCode[code as never] ?? code}: commit failed, the group has already rebalanced and assigned the partitions to another member (CommitFailed)`
+          ? `${errorName(code)} (${code}): commit failed, the group has already rebalanced and assigned the partitions to another member (CommitFailed)`
           : undefined);
       }
       await sleepMs(cluster.retryDelayMs(attempt));
@@ -131,6 +131,12 @@ export async function fetchCommittedOffsets(cluster: Cluster, group: GroupHandle
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;
 
+/**
+ * v4+ only adds leader-epoch fencing, which the consumer does not use; librdkafka 2.0.2's mock
+ * cluster (our independent reference broker) answers multi-partition v4+ requests malformed.
+ */
+const LIST_OFFSETS_MAX_VERSION = 3;
+
 /** Offsets for `timestamp` per partition, asking each partition's leader. */
 export async function listOffsets(cluster: Cluster, partitions: readonly TopicPartition[], timestamp: number, isolationLevel: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -150,7 +156,7 @@ export async function listOffsets(cluster: Cluster, partitions: readonly TopicPa
         replicaId: -1,
         isolationLevel,
         topics: groupByTopic(tps).map((t) => ({ name: t.topic, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) })),
-      });
+      }, { maxVersion: LIST_OFFSETS_MAX_VERSION });
       for (const t of response.topics) {
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.NONE) {

@@ -17,9 +17,10 @@ export class HeartbeatTimer {
     private readonly retryBackoffMs: number,
   ) {}
 
-  /** Both the heartbeat and session clocks start over (after JoinGroup or a coordinator change). */
+  /** The heartbeat, session and poll clocks start over (after JoinGroup or a coordinator change), as Java's Heartbeat.resetTimeouts. */
   resetTimeouts(nowMs: number): void {
     this.lastReceivedMs = nowMs;
+    this.lastPollMs = nowMs;
     this.nextDueMs = nowMs + this.heartbeatIntervalMs;
     this.inFlight = false;
   }

@@ -25,6 +25,6 @@ export function leaveGroup(core: MemberCore, reason: string, force: boolean, now
       nowMs,
     );
   }
-  core.event({ name: 'leave', memberId, reason, sentLeaveGroup: send });
+  if (memberId !== '') core.event({ name: 'leave', memberId, reason, sentLeaveGroup: send });
   core.resetStateAndRejoin(`left the group: ${reason}`, true);
 }
