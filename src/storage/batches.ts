@@ -19,10 +19,12 @@ export function splitBatches(buf: Buffer): BatchSpan[] {
     if (buf.length - pos < BATCH.HEADER_BYTES) throw new Error(`truncated record batch at byte ${pos} of ${buf.length}`);
     const size = buf.readInt32BE(pos + BATCH.BATCH_LENGTH) + BATCH.LOG_OVERHEAD;
     if (size < BATCH.HEADER_BYTES || pos + size > buf.length) throw new Error(`record batch at byte ${pos} claims ${size} bytes, ${buf.length - pos} left`);
+    const lastOffsetDelta = buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+    if (lastOffsetDelta < 0) throw new Error(`record batch at byte ${pos} has a negative lastOffsetDelta`);
     spans.push({
       position: pos,
       size,
-      lastOffsetDelta: buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA),
+      lastOffsetDelta,
       maxTimestamp: readInt64(buf, pos + BATCH.MAX_TIMESTAMP),
     });
     pos += size;

@@ -52,7 +52,7 @@ export class SegmentedPartitionLog implements PartitionLog {
   /** The `nowMs` of the latest append: the creation time given to a segment rolled on demand. */
   private lastAppendMs: number;
   private syncRunning: Promise<void> | null = null;
-  private syncQueued: Promise<void> | null = null;
+  private syncWaiters: Deferred | null = null;
   private closed = false;
 
   constructor(init: PartitionLogInit) {
@@ -292,25 +292,25 @@ export class SegmentedPartitionLog implements PartitionLog {
 
   /**
    * Group commit: one fdatasync covers everything appended before it started. Callers arriving
-   * while one runs share the next one.
+   * while one runs share the next one, which starts as soon as the running one ends (before its
+   * own callers resume, so their next appends join the group after).
    */
   sync(): Promise<void> {
-    if (this.syncRunning === null) {
-      if (!this.segments.some((s) => s.needsSync)) return Promise.resolve();
-      const running = this.syncSegments().finally(() => {
-        this.syncRunning = null;
-      });
-      this.syncRunning = running;
-      return running;
+    if (this.syncRunning !== null) {
+      this.syncWaiters ??= deferred();
+      return this.syncWaiters.promise;
     }
-    if (this.syncQueued === null) {
-      const next = (): Promise<void> => {
-        this.syncQueued = null;
-        return this.sync();
-      };
-      this.syncQueued = this.syncRunning.then(next, next);
-    }
-    return this.syncQueued;
+    if (!this.segments.some((s) => s.needsSync)) return Promise.resolve();
+    const running = this.syncSegments();
+    this.syncRunning = running;
+    const done = () => {
+      this.syncRunning = null;
+      const waiters = this.syncWaiters;
+      this.syncWaiters = null;
+      if (waiters !== null) this.sync().then(waiters.resolve, waiters.reject);
+    };
+    running.then(done, done);
+    return running;
   }
 
   private async syncSegments(): Promise<void> {
@@ -334,4 +334,20 @@ export class SegmentedPartitionLog implements PartitionLog {
     this.tail?.clear();
     await Promise.all(this.segments.map((s) => s.destroy()));
   }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

@@ -84,6 +84,7 @@ export abstract class BaseLogStore implements LogStore {
     } catch (err) {
       this.topics.delete(name);
       await Promise.allSettled(state.logs.map((log) => log.destroy()));
+      await Promise.allSettled(Array.from({ length: partitions }, (_, p) => this.removeLogStorage(partitionDirName(name, p))));
       throw err;
     } finally {
       this.creating.delete(name);
