@@ -16,6 +16,9 @@ describe('batch framing', () => {
     assert.throws(() => splitBatches(Buffer.concat([a, b.subarray(0, 70)])), /claims/);
     assert.throws(() => splitBatches(Buffer.alloc(0)), /empty/);
     assert.throws(() => splitBatches(a.subarray(0, 30)), /truncated/);
+    const negative = Buffer.from(a);
+    negative.writeInt32BE(-1, 23);
+    assert.throws(() => splitBatches(negative), /negative lastOffsetDelta/);
   });
 
   it('checks stored batches for recovery: offsets, magic, length and CRC', () => {

@@ -92,7 +92,7 @@ export class SegmentIndex {
    * Loads a closed segment's index files, or returns null when they are missing pieces or
    * inconsistent (the caller then rebuilds the index by scanning the segment).
    */
-  static deserialize(baseOffset: number, intervalBytes: number, segmentBytes: number, offsetIndex: Buffer, timeIndex: Buffer): SegmentIndex | null {
+  static deserialize(baseOffset: number, intervalBytes: number, logFileBytes: number, offsetIndex: Buffer, timeIndex: Buffer): SegmentIndex | null {
     if (offsetIndex.length % OFFSET_ENTRY_BYTES !== 0 || timeIndex.length % TIME_ENTRY_BYTES !== 0) return null;
     if (offsetIndex.length === 0 || timeIndex.length === 0) return null;
     const index = new SegmentIndex(baseOffset, intervalBytes);
@@ -101,7 +101,7 @@ export class SegmentIndex {
       const position = offsetIndex.readUInt32BE(at + 4);
       const n = index.entryOffsets.length;
       if (n === 0 ? offset !== baseOffset || position !== 0 : offset <= index.entryOffsets[n - 1]! || position <= index.entryPositions[n - 1]!) return null;
-      if (position >= segmentBytes) return null;
+      if (position >= logFileBytes) return null;
       index.entryOffsets.push(offset);
       index.entryPositions.push(position);
     }
