@@ -20,7 +20,7 @@ import {
   onSyncExpired,
   completeJoin,
 } from './rebalance.js';
-import type { CoordinatorRecord } from './records.js';
+import type { CoordinatorRecord, GroupMetadataValue } from './records.js';
 import { handleSyncGroup } from './sync.js';
 import { CoordinatorTimers, type TimerTarget } from './timers.js';
 import {
@@ -60,6 +60,8 @@ export interface MemberView {
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly assignment: Buffer;
+  /** The member's metadata for the group's selected protocol (empty while none is selected). */
+  readonly metadata: Buffer;
   readonly awaitingJoin: boolean;
   readonly awaitingSync: boolean;
   readonly isNew: boolean;
@@ -180,6 +182,7 @@ export class GroupCoordinator {
         sessionTimeoutMs: m.sessionTimeoutMs,
         rebalanceTimeoutMs: m.rebalanceTimeoutMs,
         assignment: m.assignment,
+        metadata: g.protocolName !== null && m.protocols.some((p) => p.name === g.protocolName) ? m.metadata(g.protocolName) : Buffer.alloc(0),
         awaitingJoin: m.awaitingJoin !== null,
         awaitingSync: m.awaitingSync !== null,
         isNew: m.isNew,
@@ -192,6 +195,11 @@ export class GroupCoordinator {
   /** The durable state as the records that rebuild it (the snapshot a log compaction writes). */
   snapshotRecords(): CoordinatorRecord[] {
     return this.durable.snapshotRecords();
+  }
+
+  /** The group's latest durable snapshot (what a restart would load), if any. */
+  durableGroup(groupId: string): GroupMetadataValue | undefined {
+    return this.durable.groupMetadata(groupId);
   }
 
   durableFingerprint(): string {
