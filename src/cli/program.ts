@@ -3,6 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerStartCommand } from './start.js';
+import { registerConsumeCommand } from './consume.js';
+import { registerGroupsCommand } from './groups/index.js';
+import { registerLagCommand } from './lag.js';
+import { registerProduceCommand } from './produce.js';
+import { registerTopicsCommand } from './topics.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
 export const EXIT_USAGE = 2;
@@ -34,6 +39,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerStartCommand(program);
+  registerGroupsCommand(program);
+  registerTopicsCommand(program);
+  registerLagCommand(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
   return program;
 }
 

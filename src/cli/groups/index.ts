@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { registerGroupsDelete } from './delete.js';
+import { registerGroupsDescribe } from './describe.js';
+import { registerGroupsList } from './list.js';
+import { registerGroupsResetOffsets } from './reset-offsets.js';
+
+/** `samsa groups ...`: kafka-consumer-groups' operations, one subcommand each. */
+export function registerGroupsCommand(program: Command): void {
+  const groups = program.command('groups').description('consumer groups: list, describe, reset-offsets, delete, delete-offsets');
+  registerGroupsList(groups);
+  registerGroupsDescribe(groups);
+  registerGroupsResetOffsets(groups);
+  registerGroupsDelete(groups);
+}
