@@ -12,8 +12,10 @@ export type RecordsInput = Uint8Array | readonly Uint8Array[] | null;
 export function readArray<T>(r: Reader, flex: boolean, item: () => T): T[] {
   const n = r.arrayLength(flex);
   if (n < 0) throw new ProtocolError('null array where none is allowed');
-  const out = new Array<T>(n);
-  for (let i = 0; i < n; i++) out[i] = item();
+  // Grown element by element, never pre-sized from the wire count: a hostile count that the
+  // frame cannot back fails on the first missing element, having allocated only what was read.
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item());
   return out;
 }
 
@@ -23,8 +25,8 @@ export function readNullableArray<T>(r: Reader, flex: boolean, nullableNow: bool
     if (!nullableNow) throw new ProtocolError('null array where none is allowed');
     return null;
   }
-  const out = new Array<T>(n);
-  for (let i = 0; i < n; i++) out[i] = item();
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item());
   return out;
 }
 
