@@ -104,9 +104,12 @@ export class BrokerConnection {
       this.socket = socket;
       socket.setNoDelay(true);
       const onError = (err: Error) => reject(err);
+      const onClose = () => reject(new Error(this.closeReason || 'closed while connecting'));
       socket.once('error', onError);
+      socket.once('close', onClose);
       socket.once(ssl === null ? 'connect' : 'secureConnect', () => {
         socket.off('error', onError);
+        socket.off('close', onClose);
         socket.on('error', (err) => this.destroy(`socket error: ${err.message}`));
         resolve();
       });
@@ -156,8 +159,11 @@ export class BrokerConnection {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (opts.expectResponse === false) {
+      // No answer will come (acks=0): done once the bytes are handed to the kernel.
+      return new Promise((resolve, reject) => this.write(socket, parts, (err) => (err ? reject(networkError(this.label, err.message, err, apiName(apiKey))) : resolve(undefined))));
+    }
     this.write(socket, parts);
-    if (opts.expectResponse === false) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const deadlineMs = this.options.clock.nowMs() + (opts.timeoutMs ?? this.options.requestTimeoutMs);
       this.inFlight.push({ correlationId, deadlineMs, apiKey, version, resolve, reject });
@@ -166,7 +172,7 @@ export class BrokerConnection {
   }
 
   /** Writes within one tick are corked together: many small pipelined requests, few syscalls. */
-  private write(socket: Socket, parts: Buffer[]): void {
+  private write(socket: Socket, parts: Buffer[], onWritten?: (err?: Error | null) => void): void {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
@@ -175,7 +181,9 @@ export class BrokerConnection {
         socket.uncork();
       });
     }
-    for (const p of parts) socket.write(p);
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) socket.write(parts[i]!);
+    socket.write(parts[last]!, onWritten);
   }
 
   private onData(chunk: Buffer): void {
@@ -235,6 +243,19 @@ export class BrokerConnection {
 
   /** Closes the connection; waiting requests fail with a retriable NETWORK_EXCEPTION. */
   close(reason = 'closed by the client'): void {
+    // Bytes already written (an acks=0 Produce) still go out: end() flushes, then closes.
+    const socket = this.socket;
+    if (socket !== null && this.state === 'ready') {
+      if (this.corked) {
+        this.corked = false;
+        socket.uncork();
+      }
+      socket.end();
+      this.socket = null;
+      this.destroy(reason);
+      setTimeout(() => socket.destroy(), this.options.connectionTimeoutMs).unref();
+      return;
+    }
     this.destroy(reason);
   }
 

@@ -49,6 +49,7 @@ export class Producer {
   private readonly sender: Sender;
   private readonly sticky: StickyPartitions;
   private memoryWaiters: Array<() => void> = [];
+  private readonly appending = new Set<Promise<void>>();
   private closing: Promise<void> | null = null;
 
   constructor(options: ProducerOptions) {
@@ -81,13 +82,24 @@ export class Producer {
       total += g.messages.length;
     }
     const tracker = new SendTracker(total);
+    // close() waits for sends still looking up metadata or waiting for buffer room.
+    const appended = this.appendGroups(groups, tracker);
+    this.appending.add(appended);
+    try {
+      await appended;
+    } finally {
+      this.appending.delete(appended);
+    }
+    this.sender.wake();
+    return tracker.promise;
+  }
+
+  private async appendGroups(groups: ProducerRecord[], tracker: SendTracker): Promise<void> {
     let position = 0;
     for (const g of groups) {
       const count = this.cluster.cache.partitionCount(g.topic) || (await this.loadPartitionCount(g.topic));
       position = await this.appendAll(g, count, tracker, position);
     }
-    this.sender.wake();
-    return tracker.promise;
   }
 
   private loadPartitionCount(topic: string): Promise<number> {
@@ -175,6 +187,7 @@ export class Producer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
+        await Promise.allSettled([...this.appending]);
         await this.sender.flush();
       } finally {
         this.sender.stop();
