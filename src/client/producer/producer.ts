@@ -87,6 +87,11 @@ export class Producer {
     this.appending.add(appended);
     try {
       await appended;
+    } catch (err) {
+      // The caller gets this error; records appended before it still settle the tracker.
+      tracker.promise.catch(() => {});
+      tracker.fail(err as Error);
+      throw err;
     } finally {
       this.appending.delete(appended);
     }
