@@ -7,6 +7,7 @@ import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './co
 import { Connection } from './connection.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
+import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
 import { ProducerStateTable } from './producer-state.js';
 import { startRetentionTimer } from './retention.js';
@@ -52,6 +53,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   // The cluster id is the store's (persisted with the data), so clients see the same one after a restart.
   (config as { clusterId: string }).clusterId = store.clusterId;
   const closing = new AbortController();
+  let groups: GroupCoordinatorShell;
+  try {
+    // Replays the group coordinator's log before any client can connect.
+    groups = await GroupCoordinatorShell.open({ store, config, log, clock });
+  } catch (err) {
+    if (options.store === undefined) await store.close();
+    throw err;
+  }
   const context: BrokerContext = {
     config,
     log,
@@ -61,6 +70,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     // Ids from a previous run must not be handed out again: start from the clock (ms since 1970).
     producers: new ProducerStateTable(clock.nowMs()),
     closing: closing.signal,
+    groups,
   };
   const connections = new Set<Connection>();
   const server: Server = createServer((socket) => {
@@ -69,6 +79,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
+    await groups.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
@@ -94,6 +105,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
           server.close(() => resolve());
           for (const c of connections) c.destroy('broker-shutdown');
         });
+        await groups.close();
         await store.close();
         log.info('broker stopped', { port });
         publishBrokerEvent(BROKER_EVENTS.stopped, { nodeId: config.nodeId, port });

@@ -10,7 +10,7 @@ import { handleJoinGroup } from './join.js';
 import { handleLeaveGroup } from './leave.js';
 import { loadGroups } from './load.js';
 import { handleOffsetCommit } from './offset-commit.js';
-import { handleOffsetDelete } from './offset-delete.js';
+import { dropOffsetsOfDeletedTopics, handleOffsetDelete } from './offset-delete.js';
 import { handleOffsetFetch } from './offset-fetch.js';
 import {
   onInitialDelayExpired,
@@ -134,6 +134,12 @@ export class GroupCoordinator {
 
   nextDeadlineMs(): number | null {
     return this.timers.nextDeadlineMs();
+  }
+
+  /** Topics were deleted: tombstones for their committed offsets in every group. */
+  onTopicsDeleted(topics: readonly string[], nowMs: number): CoordinatorResult<void> {
+    if (!this.loaded) throw new Error('the group coordinator must be loaded first');
+    return this.run(nowMs, (ctx) => dropOffsetsOfDeletedTopics(ctx, topics));
   }
 
   /**

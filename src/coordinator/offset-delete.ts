@@ -29,3 +29,14 @@ export function handleOffsetDelete(ctx: Ctx, request: CoordinatorRequest<'offset
   }
   return response;
 }
+
+/** Topics were deleted: their committed offsets go too, in every group (Kafka's onPartitionsDeleted). */
+export function dropOffsetsOfDeletedTopics(ctx: Ctx, topics: readonly string[]): void {
+  const deleted = new Set(topics);
+  for (const groupId of ctx.durable.groupIds()) {
+    for (const [topic, partitions] of ctx.durable.groupOffsets(groupId)) {
+      if (!deleted.has(topic)) continue;
+      for (const partition of partitions.keys()) persist(ctx, { type: 'offset-commit', groupId, topic, partition, value: null });
+    }
+  }
+}

@@ -185,3 +185,17 @@ describe('offset retention', () => {
     assert.equal(kit.coordinator.committedOffset(G, 'gone', 0), -1);
   });
 });
+
+describe('deleted topics', () => {
+  it('drop their committed offsets in every group', () => {
+    const kit = new CoordinatorKit();
+    kit.commit('a', { offsets: { 'gone-0': 1, 'kept-0': 2 } });
+    kit.commit('b', { offsets: { 'gone-3': 4 } });
+    const result = kit.coordinator.onTopicsDeleted(['gone'], kit.nowMs);
+    assert.equal(result.records.length, 2);
+    for (const r of result.records) kit.coordinator.replay(r);
+    assert.equal(kit.coordinator.committedOffset('a', 'gone', 0), -1);
+    assert.equal(kit.coordinator.committedOffset('b', 'gone', 3), -1);
+    assert.equal(kit.coordinator.committedOffset('a', 'kept', 0), 2);
+  });
+});

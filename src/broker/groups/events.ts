@@ -1,0 +1,81 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { CoordinatorEvent } from '../../coordinator/index.js';
+
+/**
+ * Group coordinator facts on `node:diagnostics_channel`, one channel per kind: what the core
+ * reports (membership changes and rebalances with their reasons, generations and pauses) plus
+ * what the shell does with the internal log. Listed in docs/events.md.
+ */
+export const COORDINATOR_EVENTS = {
+  groupCreated: 'samsa:coordinator:group-created',
+  groupDeleted: 'samsa:coordinator:group-deleted',
+  stateChanged: 'samsa:coordinator:state-changed',
+  memberJoined: 'samsa:coordinator:member-joined',
+  memberRemoved: 'samsa:coordinator:member-removed',
+  memberFenced: 'samsa:coordinator:member-fenced',
+  staticMemberReplaced: 'samsa:coordinator:static-member-replaced',
+  rebalanceStarted: 'samsa:coordinator:rebalance-started',
+  joinCompleted: 'samsa:coordinator:join-completed',
+  rebalanceCompleted: 'samsa:coordinator:rebalance-completed',
+  offsetsExpired: 'samsa:coordinator:offsets-expired',
+  loaded: 'samsa:coordinator:loaded',
+  compacted: 'samsa:coordinator:compacted',
+} as const;
+
+interface BrokerRef {
+  nodeId: number;
+  port: number;
+}
+
+type EventOf<T extends CoordinatorEvent['type']> = Extract<CoordinatorEvent, { type: T }> & BrokerRef;
+
+export interface CoordinatorEventPayloads {
+  [COORDINATOR_EVENTS.groupCreated]: EventOf<'group-created'>;
+  [COORDINATOR_EVENTS.groupDeleted]: EventOf<'group-deleted'>;
+  [COORDINATOR_EVENTS.stateChanged]: EventOf<'state-changed'>;
+  [COORDINATOR_EVENTS.memberJoined]: EventOf<'member-joined'>;
+  [COORDINATOR_EVENTS.memberRemoved]: EventOf<'member-removed'>;
+  [COORDINATOR_EVENTS.memberFenced]: EventOf<'member-fenced'>;
+  [COORDINATOR_EVENTS.staticMemberReplaced]: EventOf<'static-member-replaced'>;
+  [COORDINATOR_EVENTS.rebalanceStarted]: EventOf<'rebalance-started'>;
+  [COORDINATOR_EVENTS.joinCompleted]: EventOf<'join-completed'>;
+  [COORDINATOR_EVENTS.rebalanceCompleted]: EventOf<'rebalance-completed'>;
+  [COORDINATOR_EVENTS.offsetsExpired]: EventOf<'offsets-expired'>;
+  /** The internal log was replayed at start. */
+  [COORDINATOR_EVENTS.loaded]: BrokerRef & { groups: number; records: number; durationMs: number };
+  /** The internal log was rewritten as a snapshot of the live state and older records dropped. */
+  [COORDINATOR_EVENTS.compacted]: BrokerRef & { recordsBefore: number; snapshotRecords: number; logStartOffset: number };
+}
+
+export type CoordinatorEventName = keyof CoordinatorEventPayloads;
+
+const channels = new Map<string, diagnosticsChannel.Channel>();
+
+function channelFor(name: string): diagnosticsChannel.Channel {
+  let ch = channels.get(name);
+  if (ch === undefined) {
+    ch = diagnosticsChannel.channel(name);
+    channels.set(name, ch);
+  }
+  return ch;
+}
+
+/** The channel name of a core event. */
+export function coordinatorEventName(event: CoordinatorEvent): CoordinatorEventName {
+  return `samsa:coordinator:${event.type}` as CoordinatorEventName;
+}
+
+export function publishCoordinatorEvent<N extends CoordinatorEventName>(name: N, payload: CoordinatorEventPayloads[N]): void {
+  const ch = channelFor(name);
+  if (ch.hasSubscribers) ch.publish(payload);
+}
+
+/** Subscribes to one coordinator event; returns the function that unsubscribes. */
+export function subscribeCoordinatorEvent<N extends CoordinatorEventName>(
+  name: N,
+  listener: (payload: CoordinatorEventPayloads[N]) => void,
+): () => void {
+  const wrapped = (message: unknown): void => listener(message as CoordinatorEventPayloads[N]);
+  diagnosticsChannel.subscribe(name, wrapped);
+  return () => diagnosticsChannel.unsubscribe(name, wrapped);
+}

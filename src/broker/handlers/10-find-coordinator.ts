@@ -1,0 +1,48 @@
+import { ErrorCode, errorName } from '../../protocol/errors.js';
+import type { FindCoordinatorRequest, FindCoordinatorResponseInit } from '../../protocol/messages/index.js';
+import type { BrokerContext } from '../context.js';
+import { defineHandler } from '../handler.js';
+
+const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
+/** FindCoordinator v4+ looks up a batch of keys. */
+const MIN_VERSION_BATCHED = 4;
+
+interface Lookup {
+  errorCode: number;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * Every group's coordinator is this broker. There is no transaction coordinator: a
+ * transactional id gets COORDINATOR_NOT_AVAILABLE, as from a Kafka cluster whose transaction
+ * state topic is not available. Unknown key types are INVALID_REQUEST.
+ */
+function lookup(ctx: BrokerContext, keyType: number): Lookup {
+  if (keyType === KEY_TYPE_GROUP) return { errorCode: ErrorCode.NONE, nodeId: ctx.config.nodeId, host: ctx.config.advertisedHost, port: ctx.config.port };
+  const errorCode = keyType === KEY_TYPE_TRANSACTION ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
+  return { errorCode, nodeId: -1, host: '', port: -1 };
+}
+
+function message(errorCode: number): string | null {
+  return errorCode === ErrorCode.NONE ? null : errorName(errorCode);
+}
+
+function answer(request: FindCoordinatorRequest, version: number, lookupOf: (key: string) => Lookup): FindCoordinatorResponseInit {
+  if (version >= MIN_VERSION_BATCHED) {
+    return { coordinators: request.coordinatorKeys.map((key) => ({ key, ...lookupOf(key), errorMessage: message(lookupOf(key).errorCode) })) };
+  }
+  const found = lookupOf(request.key);
+  return { ...found, errorMessage: message(found.errorCode) };
+}
+
+/** FindCoordinator v0-4: always this broker for groups. */
+export const findCoordinatorHandler = defineHandler({
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (rctx, request) => answer(request, rctx.version, () => lookup(rctx.broker, request.keyType)),
+  errorResponse: (request, errorCode, version) => answer(request, version, () => ({ errorCode, nodeId: -1, host: '', port: -1 })),
+});
