@@ -170,8 +170,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (target === 'any') return this.anyConnection(lane ?? 'default');
     if (target === 'controller') {
       await this.metadata({});
+      // No controller, or one the metadata does not list (some brokers report a stale id): any
+      // broker will do, since KRaft brokers forward admin requests to the controller (KIP-590).
       const id = this.cache.controllerId;
-      return id >= 0 ? this.nodeConnection(id, lane ?? 'default') : this.anyConnection(lane ?? 'default');
+      return this.cache.brokers.has(id) ? this.nodeConnection(id, lane ?? 'default') : this.anyConnection(lane ?? 'default');
     }
     if (typeof target === 'number') return this.nodeConnection(target, lane ?? 'default');
     const nodeId = await this.coordinator(target.coordinator, target.keyType ?? 0);
