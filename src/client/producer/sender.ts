@@ -2,7 +2,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../protocol/record-batch.js';
 import type { ProduceResponse } from '../../protocol/messages/00-produce.js';
 import { KafkaError } from '../errors.js';
-import { hasProducerBatchSubscribers, publishProducerBatchSent } from '../events.js';
+import { hasProducerBatchSubscribers, publishProducerBatchSent, publishRequestError } from '../events.js';
 import type { Cluster } from '../net/cluster.js';
 import type { RecordAccumulator, PartitionQueue } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
@@ -265,7 +265,13 @@ export class Sender {
       this.needMetadata = true;
     }
     const inTime = nowMs < b.createdAtMs + this.o.deliveryTimeoutMs;
-    if (verdict.retry && b.attempts < this.o.retries && inTime) {
+    const willRetry = verdict.retry && b.attempts < this.o.retries && inTime;
+    publishRequestError({
+      clientId: this.o.client.clientId, api: 'Produce', nodeId: typeof err.broker === 'number' ? err.broker : -1,
+      code: err.code, name: err.name, retriable: err.retriable, attempt: b.attempts, willRetry,
+      message: `${b.topic}/${b.partition}: ${err.message}`,
+    });
+    if (willRetry) {
       b.attempts++;
       b.retryAtMs = nowMs + this.cluster.retryDelayMs(b.attempts - 1);
       this.acc.requeue(q, b);
