@@ -68,13 +68,13 @@ test('requests are pipelined on one connection and answered in order', async () 
 test('a request without an answer times out, closes the connection and fails the others with a retriable error', async () => {
   let stub!: StubBroker;
   stub = await new StubBroker(standard(() => stub, (req) => (req.header.apiKey === 12 ? null : undefined))).start();
-  const cluster = new Cluster({ bootstrapServers: stub.bootstrap, requestTimeoutMs: 100, retries: 0, ...FAST });
+  const cluster = new Cluster({ bootstrapServers: stub.bootstrap, retries: 0, ...FAST });
   const disconnects: DisconnectEvent[] = [];
   const onDisconnect = (e: unknown) => disconnects.push(e as DisconnectEvent);
   diagnostics_channel.subscribe(CLIENT_CHANNELS.disconnect, onDisconnect);
   try {
     await cluster.metadata({});
-    const first = cluster.request(1, 12, { groupId: 'g', generationId: 1, memberId: 'm' });
+    const first = cluster.request(1, 12, { groupId: 'g', generationId: 1, memberId: 'm' }, { timeoutMs: 150 });
     const second = cluster.request(1, 12, { groupId: 'g', generationId: 2, memberId: 'm' }, { timeoutMs: 10_000 });
     await assert.rejects(first, (e: KafkaError) => e instanceof KafkaError && e.code === ErrorCode.REQUEST_TIMED_OUT && e.api === 'Heartbeat' && e.broker === 1);
     await assert.rejects(second, (e: KafkaError) => e.code === ErrorCode.NETWORK_EXCEPTION && e.retriable);
