@@ -5,6 +5,7 @@ import { Cluster } from '../../src/client/net/cluster.js';
 import { KafkaError } from '../../src/client/errors.js';
 import { CLIENT_CHANNELS, type DisconnectEvent } from '../../src/client/events.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { ManualClock } from '../../src/common/clock.js';
 import { StubBroker, apiVersionsBody, metadataBody, type StubRequest } from './client-stub-broker.js';
 
 const FAST = { retryBackoffMs: 5, retryBackoffMaxMs: 20, reconnectBackoffMs: 5, reconnectBackoffMaxMs: 20 };
@@ -167,6 +168,33 @@ test('a version the broker does not share is a non-retriable UNSUPPORTED_VERSION
   const cluster = new Cluster({ bootstrapServers: stub.bootstrap, ...FAST });
   try {
     await assert.rejects(cluster.request('any', 0, { acks: 1, timeoutMs: 1000, topicData: [] }), (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_VERSION && !e.retriable && /v0-v2/.test(e.message));
+  } finally {
+    await cluster.close();
+    await stub.stop();
+  }
+});
+
+test('metadata is cached for metadataMaxAgeMs (virtual clock), refreshed after, and on demand', async () => {
+  let stub!: StubBroker;
+  stub = await new StubBroker(standard(() => stub)).start();
+  const clock = new ManualClock(1_000_000);
+  const cluster = new Cluster({ bootstrapServers: stub.bootstrap, metadataMaxAgeMs: 60_000, clock, ...FAST });
+  const metadataRequests = () => stub.requests.filter((r) => r.header.apiKey === 3);
+  try {
+    await cluster.metadata({ topics: ['t'] });
+    await cluster.metadata({ topics: ['t'] });
+    assert.equal(await cluster.leaderFor('t', 0), 1);
+    assert.equal(metadataRequests().length, 1, 'served from the cache');
+    clock.advance(60_000);
+    await cluster.metadata({ topics: ['t'] });
+    assert.equal(metadataRequests().length, 2, 'refreshed once stale');
+    cluster.invalidateTopic('t');
+    await cluster.metadata({ topics: ['t'] });
+    assert.equal(metadataRequests().length, 3, 'refreshed after invalidation');
+    await cluster.metadata({ topics: 'all' });
+    const all = metadataRequests()[3]!;
+    assert.equal((all.body as { topics: unknown }).topics, null, 'all topics: a null list (v1+)');
+    assert.equal(all.header.apiVersion, 12);
   } finally {
     await cluster.close();
     await stub.stop();

@@ -1,8 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
-import { startTestBroker, type TestBroker } from '../helpers/index.js';
-import { createProducer, KafkaError, CLIENT_CHANNELS, type ProducerBatchSentEvent, type CompressionName } from '../../src/client/index.js';
+import { startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
+import { createAdmin, createProducer, KafkaError, CLIENT_CHANNELS, type ProducerBatchSentEvent, type CompressionName } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { readAllRecords } from './client-read.js';
 import { FaultProxy } from './client-proxy.js';
@@ -180,4 +180,19 @@ test('a batch-sent event is published per acknowledged batch', async () => {
   const mine = events.filter((e) => e.clientId === 'events-test');
   assert.equal(mine.reduce((n, e) => n + e.records, 0), 2);
   assert.ok(mine.every((e) => e.topic === 'events' && e.compression === 'gzip' && e.baseOffset >= 0 && e.attempts === 0));
+});
+
+test('partitions added to a topic are used once metadata is older than metadataMaxAgeMs', async () => {
+  const admin = createAdmin({ bootstrapServers: broker.bootstrap });
+  await admin.createTopics({ topics: [{ name: 'grows', numPartitions: 2 }] });
+  const producer = createProducer({ bootstrapServers: broker.bootstrap, metadataMaxAgeMs: 100, ...FAST });
+  try {
+    const keys = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    assert.ok((await producer.send({ topic: 'grows', messages: keys })).every((r) => r.partition < 2));
+    await admin.createPartitions({ topics: [{ name: 'grows', count: 4 }] });
+    await waitFor(async () => (await producer.send({ topic: 'grows', messages: keys })).some((r) => r.partition >= 2), 5000, 'records on the new partitions');
+  } finally {
+    await producer.close();
+    await admin.close();
+  }
 });
