@@ -1,7 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
-import { startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
+import { readFile } from 'node:fs/promises';
+import { makeTempDir, runProgram, startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
 import { createAdmin, createProducer, KafkaError, CLIENT_CHANNELS, type ProducerBatchSentEvent, type CompressionName } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { readAllRecords } from './client-read.js';
@@ -194,5 +195,32 @@ test('partitions added to a topic are used once metadata is older than metadataM
   } finally {
     await producer.close();
     await admin.close();
+  }
+});
+
+test('over TLS (ssl option): produce and read back through a TLS endpoint', async () => {
+  const dir = await makeTempDir('samsa-tls-');
+  try {
+    const cert = await runProgram('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+      '-days', '1', '-keyout', `${dir.path}/key.pem`, '-out', `${dir.path}/cert.pem`]);
+    assert.equal(cert.code, 0, cert.stderr);
+    const [key, certPem] = await Promise.all([readFile(`${dir.path}/key.pem`), readFile(`${dir.path}/cert.pem`)]);
+    const proxy = await new FaultProxy({ host: '127.0.0.1', port: broker.port }, { key, cert: certPem }).start();
+    const producer = createProducer({ bootstrapServers: proxy.bootstrap, ssl: { ca: certPem }, ...FAST });
+    try {
+      const results = await producer.send({ topic: 'over-tls', messages: [{ key: 'k', value: 'secret' }] });
+      assert.equal(results[0]!.offset, 0);
+      assert.ok(proxy.seen.some((s) => s.apiKey === 0), 'the Produce went through the TLS endpoint');
+      // A client that does not trust the certificate never gets past the handshake.
+      const untrusted = createProducer({ bootstrapServers: proxy.bootstrap, ssl: true, retries: 0, ...FAST });
+      await assert.rejects(untrusted.send({ topic: 'over-tls', messages: [{ value: 'x' }] }), (e: KafkaError) => e.code === ErrorCode.NETWORK_EXCEPTION && /self-signed/.test(e.message));
+      await untrusted.close();
+    } finally {
+      await producer.close();
+      await proxy.stop();
+    }
+    assert.equal((await readAllRecords(broker.bootstrap, 'over-tls')).length, 1);
+  } finally {
+    await dir.remove();
   }
 });

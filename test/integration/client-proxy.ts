@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
@@ -19,18 +20,19 @@ export class FaultProxy {
   readonly dropAnswers = new Map<number, number>();
   readonly seen: Array<{ apiKey: number; apiVersion: number }> = [];
 
-  constructor(private readonly target: { host: string; port: number }) {
-    this.server = createServer((client) => this.onClient(client));
+  /** With `tls` (key and cert), clients must speak TLS to the proxy; it talks plain TCP onwards. */
+  constructor(private readonly target: { host: string; port: number }, tls?: TlsOptions) {
+    this.server = tls === undefined ? createServer((client) => this.onClient(client)) : createTlsServer(tls, (client) => this.onClient(client));
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(0, 'localhost', resolve));
     this.port = (this.server.address() as { port: number }).port;
     return this;
   }
 
   get bootstrap(): string {
-    return `127.0.0.1:${this.port}`;
+    return `localhost:${this.port}`;
   }
 
   private onClient(client: Socket): void {
@@ -80,10 +82,10 @@ export class FaultProxy {
     encodeResponseHeader(w, apiKey, version, correlationId);
     if (apiKey === 3) {
       const res = decodeMetadataResponse(r, version);
-      encodeMetadataResponse(w, version, { ...res, brokers: res.brokers.map((b) => ({ ...b, host: '127.0.0.1', port: this.port })) });
+      encodeMetadataResponse(w, version, { ...res, brokers: res.brokers.map((b) => ({ ...b, host: 'localhost', port: this.port })) });
     } else {
       const res = decodeFindCoordinatorResponse(r, version);
-      encodeFindCoordinatorResponse(w, version, { ...res, host: '127.0.0.1', port: this.port, coordinators: res.coordinators.map((c) => ({ ...c, host: '127.0.0.1', port: this.port })) });
+      encodeFindCoordinatorResponse(w, version, { ...res, host: 'localhost', port: this.port, coordinators: res.coordinators.map((c) => ({ ...c, host: 'localhost', port: this.port })) });
     }
     return w.toBuffer();
   }
