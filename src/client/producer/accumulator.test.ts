@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { RecordAccumulator } from './accumulator.js';
 import { SendTracker } from './batch.js';
 
-const rec = (n: number) => ({ key: null, value: Buffer.alloc(n), timestamp: 0 });
+/** Appends a keyless record with an n-byte value, reserving `estimate` bytes. */
+const add = (acc: RecordAccumulator, partition: number, n: number, estimate: number, owner: SendTracker, position: number, nowMs: number) =>
+  acc.append('t', partition, null, Buffer.alloc(n), undefined, 0, estimate, owner, position, nowMs);
 
 test('a batch becomes ready after lingerMs (virtual time), or at once when full', () => {
   const acc = new RecordAccumulator(1000, 5);
   const owner = new SendTracker(10);
-  assert.equal(acc.append('t', 0, rec(100), 121, owner, 0, 1000), null);
+  assert.equal(add(acc, 0, 100, 121, owner, 0, 1000), null);
   const q = acc.queue('t', 0);
   assert.equal(acc.isReady(q, 1004, false), false);
   assert.equal(acc.nextReadyAtMs(), 1005);
@@ -16,7 +18,7 @@ test('a batch becomes ready after lingerMs (virtual time), or at once when full'
   assert.equal(acc.isReady(q, 1001, true), true, 'a flush does not wait for linger');
   // Filling the batch past batchSize closes it.
   let closed = null;
-  for (let i = 1; closed === null; i++) closed = acc.append('t', 0, rec(100), 121, owner, i, 1001);
+  for (let i = 1; closed === null; i++) closed = add(acc, 0, 100, 121, owner, i, 1001);
   assert.equal(closed.open, false);
   assert.equal(acc.isReady(q, 1001, false), true);
   assert.equal(acc.nextReadyAtMs(), 0, 'ready now');
@@ -25,8 +27,8 @@ test('a batch becomes ready after lingerMs (virtual time), or at once when full'
 test('a record that does not fit starts a new batch; the full one waits in front', () => {
   const acc = new RecordAccumulator(300, 5);
   const owner = new SendTracker(3);
-  acc.append('t', 1, rec(150), 171, owner, 0, 0);
-  const closed = acc.append('t', 1, rec(150), 171, owner, 1, 0);
+  add(acc, 1, 150, 171, owner, 0, 0);
+  const closed = add(acc, 1, 150, 171, owner, 1, 0);
   assert.ok(closed !== null, 'the first batch closed before overflowing');
   const q = acc.queue('t', 1);
   assert.equal(q.batches.length, 2);
@@ -44,14 +46,14 @@ test('a record that does not fit starts a new batch; the full one waits in front
 test('a record bigger than batchSize gets a batch of its own', () => {
   const acc = new RecordAccumulator(100, 5);
   const owner = new SendTracker(2);
-  const closed = acc.append('t', 0, rec(500), 521, owner, 0, 0);
+  const closed = add(acc, 0, 500, 521, owner, 0, 0);
   assert.ok(closed !== null && closed.recordCount === 1);
 });
 
 test('retries wait for their backoff and go back in sequence order, ahead of fresh batches', () => {
   const acc = new RecordAccumulator(100, 5);
   const owner = new SendTracker(4);
-  for (let i = 0; i < 3; i++) acc.append('t', 0, rec(90), 111, owner, i, 0);
+  for (let i = 0; i < 3; i++) add(acc, 0, 90, 111, owner, i, 0);
   const q = acc.queue('t', 0);
   const [a, b] = [acc.take(q), acc.take(q)];
   a.baseSequence = 0;

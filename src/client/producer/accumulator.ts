@@ -1,4 +1,4 @@
-import type { RecordInput } from '../../protocol/record-batch.js';
+import type { RecordHeader } from '../../protocol/record-batch.js';
 import { ProducerBatch, type SendTracker } from './batch.js';
 
 /** The batches of one partition, oldest first, and its idempotence bookkeeping. */
@@ -50,27 +50,31 @@ export class RecordAccumulator {
   }
 
   /**
-   * Appends one record; returns the batch it closed, if appending filled one (the caller then
-   * drains at once and moves a sticky partition on).
+   * Appends one record (`sizeBytes` is its upper-bound estimate, reserved against bufferMemory);
+   * returns the batch it closed, if it filled one (the caller then drains at once and moves a
+   * sticky partition on).
    */
-  append(topic: string, partition: number, record: RecordInput, sizeBytes: number, owner: SendTracker, position: number, nowMs: number): ProducerBatch | null {
+  append(
+    topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[] | undefined,
+    timestamp: number, sizeBytes: number, owner: SendTracker, position: number, nowMs: number,
+  ): ProducerBatch | null {
     const q = this.queue(topic, partition);
     let batch = q.batches.length > 0 ? q.batches[q.batches.length - 1]! : undefined;
     let closed: ProducerBatch | null = null;
-    if (batch !== undefined && batch.open && batch.records.length > 0 && batch.sizeBytes + sizeBytes > this.batchSize) {
+    if (batch !== undefined && batch.open && batch.recordCount > 0 && batch.sizeBytes + sizeBytes > this.batchSize) {
       batch.open = false;
       closed = batch;
       batch = undefined;
     }
     if (batch === undefined || !batch.open) {
-      batch = new ProducerBatch(topic, partition, nowMs);
+      batch = new ProducerBatch(topic, partition, nowMs, this.batchSize);
       q.batches.push(batch);
       this.pending.add(q);
     }
-    batch.records.push(record);
+    batch.builder.append(key, value, headers, timestamp);
+    batch.timestamps.push(timestamp);
     batch.owners.push(owner);
     batch.positions.push(position);
-    batch.sizeBytes += sizeBytes;
     batch.reservedBytes += sizeBytes;
     this.bufferedBytes += sizeBytes;
     if (batch.sizeBytes >= this.batchSize) {

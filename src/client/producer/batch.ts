@@ -1,4 +1,4 @@
-import type { RecordInput } from '../../protocol/record-batch.js';
+import { RecordBatchBuilder } from './batch-builder.js';
 
 /** What `send` resolves with, one per record, in the order the records were given. */
 export interface RecordMetadata {
@@ -51,11 +51,12 @@ export const BATCH_OVERHEAD_BYTES = 61;
  * its producer id and sequence across retries (re-stamped only after a producer id reset).
  */
 export class ProducerBatch {
-  readonly records: RecordInput[] = [];
-  /** For record i: the send call it came from, and its index in that call. */
+  /** The records, serialized as they arrive. */
+  readonly builder: RecordBatchBuilder;
+  /** For record i: its timestamp, the send call it came from, and its index in that call. */
+  readonly timestamps: number[] = [];
   readonly owners: SendTracker[] = [];
   readonly positions: number[] = [];
-  sizeBytes = BATCH_OVERHEAD_BYTES;
   /** Bytes reserved against bufferMemory (released when the batch completes or fails). */
   reservedBytes = 0;
   open = true;
@@ -72,9 +73,17 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly createdAtMs: number,
-  ) {}
+    initialBytes: number,
+  ) {
+    this.builder = new RecordBatchBuilder(initialBytes);
+  }
 
   get recordCount(): number {
-    return this.records.length;
+    return this.builder.count;
+  }
+
+  /** Uncompressed size so far, batch header included. */
+  get sizeBytes(): number {
+    return this.builder.sizeBytes;
   }
 }

@@ -27,8 +27,8 @@ async function ready(): Promise<IdempotenceState> {
 const queue = (): PartitionQueue => ({ topic: 't', partition: 0, batches: [], inFlight: 0, nextSequence: 0, lastAckedSequence: -1 });
 
 function batch(records: number): ProducerBatch {
-  const b = new ProducerBatch('t', 0, 0);
-  for (let i = 0; i < records; i++) b.records.push({ key: null, value: null });
+  const b = new ProducerBatch('t', 0, 0, 1024);
+  for (let i = 0; i < records; i++) b.builder.append(null, null, undefined, 0);
   return b;
 }
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import type { RecordHeader, RecordInput } from '../../protocol/record-batch.js';
+import type { RecordHeader } from '../../protocol/record-batch.js';
 import { KafkaConfigError, KafkaError } from '../errors.js';
 import { Cluster } from '../net/cluster.js';
 import { RecordAccumulator } from './accumulator.js';
@@ -139,8 +139,7 @@ export class Producer {
         return position + messages.length;
       }
       if (this.acc.bufferedBytes + size > o.bufferMemory) await this.waitForMemory(size);
-      const record: RecordInput = { key, value, timestamp, headers };
-      const closed = this.acc.append(topic, partition, record, size, tracker, position + i, nowMs);
+      const closed = this.acc.append(topic, partition, key, value, headers, timestamp, size, tracker, position + i, nowMs);
       if (closed !== null) {
         this.onBatchClosed(closed);
         this.sender.wake();

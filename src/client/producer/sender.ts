@@ -1,5 +1,4 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { encodeRecordBatch } from '../../protocol/record-batch.js';
 import type { ProduceResponse } from '../../protocol/messages/00-produce.js';
 import { KafkaError } from '../errors.js';
 import { hasProducerBatchSubscribers, publishProducerBatchSent, publishRequestError } from '../events.js';
@@ -184,10 +183,7 @@ export class Sender {
     const topics = new Map<string, Array<{ index: number; records: Buffer }>>();
     for (const b of batches) {
       if (b.encoded === null) {
-        b.encoded = await encodeRecordBatch({
-          records: b.records, compression: this.o.compression,
-          producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence,
-        });
+        b.encoded = await b.builder.finish(this.o.compression, b.producerId, b.producerEpoch, b.baseSequence);
       } else {
         restampBatch(b.encoded, b.producerId, b.producerEpoch, b.baseSequence);
       }
@@ -234,21 +230,21 @@ export class Sender {
     q.inFlight--;
     this.inFlightBatches--;
     this.idempotence.acknowledged(q, b);
-    const { topic, partition, records, owners, positions } = b;
-    for (let i = 0; i < records.length; i++) {
+    const { topic, partition, timestamps, owners, positions } = b;
+    for (let i = 0; i < timestamps.length; i++) {
       const owner = owners[i]!;
       if (owner.settled) continue;
       owner.results[positions[i]!] = {
         topic, partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : records[i]!.timestamp ?? -1,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i]!,
       };
       if (--owner.remaining === 0) owner.done();
     }
     this.release(b);
     if (hasProducerBatchSubscribers()) {
       publishProducerBatchSent({
-        clientId: this.o.client.clientId, nodeId, topic, partition, records: records.length, bytes: b.encoded?.length ?? b.sizeBytes,
+        clientId: this.o.client.clientId, nodeId, topic, partition, records: timestamps.length, bytes: b.encoded?.length ?? b.sizeBytes,
         compression: this.o.compressionName, baseOffset, durationMs: this.o.client.clock.nowMs() - b.sentAtMs, attempts: b.attempts,
       });
     }
