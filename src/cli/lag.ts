@@ -33,6 +33,7 @@ export interface LagReport {
   samples: number;
   window: number;
   totalLag: number;
+  /** The partition with the most lag (null when nothing lags). */
   maxLag: { topic: string; partition: number; lag: number; lagSeconds: number | null } | null;
   maxLagSeconds: number | null;
   partitions: PartitionReport[];
@@ -60,7 +61,7 @@ export function buildReport(snapshot: GroupSnapshot, windows: SampleWindows, sam
   for (const p of partitions) {
     if (p.lag === null) continue;
     totalLag += p.lag;
-    if (maxLag === null || p.lag > maxLag.lag) maxLag = { topic: p.topic, partition: p.partition, lag: p.lag, lagSeconds: p.lagSeconds };
+    if (p.lag > 0 && (maxLag === null || p.lag > maxLag.lag)) maxLag = { topic: p.topic, partition: p.partition, lag: p.lag, lagSeconds: p.lagSeconds };
     if (p.lagSeconds !== null) maxLagSeconds = Math.max(maxLagSeconds ?? 0, p.lagSeconds);
   }
   return {

@@ -37,7 +37,7 @@ export function registerGroupsList(groups: Command): void {
         });
       });
       if (ctx.format === 'json') return ctx.json({ groups: entries });
-      if (entries.length === 0) ctx.note(flags.state ? `no groups in state ${flags.state.join(', ')}` : 'no groups');
+      if (entries.length === 0) return ctx.note(flags.state ? `no groups in state ${flags.state.join(', ')}` : 'no groups');
       ctx.out(renderTable(['GROUP', 'STATE', 'PROTOCOL', 'MEMBERS'], entries.map((e) => [e.group, e.state, e.protocolType, e.members]), {
         style: ctx.style,
         colour: (header, text) => (header === 'STATE' ? colourState(ctx.style, text) : text),

@@ -53,6 +53,7 @@ export function assertGroupKnown(groupId: string, description: GroupDescription 
 /** `host:port (id)`, as kafka-consumer-groups prints a coordinator. */
 export async function coordinatorLabel(admin: Admin, groupId: string): Promise<{ id: number; host: string | null; port: number | null }> {
   const id = await admin.cluster.coordinator(groupId);
+  await admin.cluster.metadata();
   const b = admin.cluster.cache.brokers.get(id);
   return { id, host: b?.host ?? null, port: b?.port ?? null };
 }

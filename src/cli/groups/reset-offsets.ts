@@ -4,6 +4,7 @@ import type { Admin } from '../../client/admin/index.js';
 import { collect, parseDateTime, parseIsoDuration, parseOffsetsCsv, parseSignedInteger, parseTopicScope, type TopicScope } from '../args.js';
 import { action, CliError, integerArg, UsageError, withCommonOptions, type CliContext } from '../context.js';
 import { renderTable } from '../output/table.js';
+import { refineTimestampOffsets } from '../records-at.js';
 import { committedOffsets, describeGroupsIfSupported } from './lookup.js';
 import { exportCsv, partitionKey, planReset, type PartitionPosition, type PlannedReset, type ResetSpec } from './reset-plan.js';
 
@@ -121,7 +122,7 @@ async function readPositions(admin: Admin, flags: ResetFlags, spec: ResetSpec, d
     const [starts, ends, atTime] = await Promise.all([
       admin.listOffsets({ topic: s.topic, partitions: s.partitions, timestamp: 'earliest' }),
       admin.listOffsets({ topic: s.topic, partitions: s.partitions, timestamp: 'latest' }),
-      spec.kind === 'timestamp' ? admin.listOffsets({ topic: s.topic, partitions: s.partitions, timestamp: Math.max(0, spec.timestampMs) }) : Promise.resolve(null),
+      spec.kind === 'timestamp' ? offsetsForTime(admin, s, Math.max(0, spec.timestampMs)) : Promise.resolve(null),
     ]);
     return s.partitions.map((partition, i): PartitionPosition => ({
       topic: s.topic,
@@ -129,10 +130,18 @@ async function readPositions(admin: Admin, flags: ResetFlags, spec: ResetSpec, d
       committed: committedOf.get(partitionKey(s.topic, partition)) ?? null,
       logStartOffset: starts[i]!.offset,
       logEndOffset: ends[i]!.offset,
-      ...(atTime === null ? {} : { offsetForTimestamp: atTime[i]!.offset < 0 ? null : atTime[i]!.offset }),
+      ...(atTime === null ? {} : { offsetForTimestamp: atTime[i]! }),
     }));
   }));
   return perTopic.flat();
+}
+
+/** Per partition of `s`, the first offset at or after `timestampMs`, or null when every record is older. */
+async function offsetsForTime(admin: Admin, s: Scope, timestampMs: number): Promise<Array<number | null>> {
+  const found = await admin.listOffsets({ topic: s.topic, partitions: s.partitions, timestamp: timestampMs });
+  const refined = await refineTimestampOffsets(admin.cluster, found.filter((f) => f.offset >= 0)
+    .map((f) => ({ topic: s.topic, partition: f.partition, offset: f.offset, timestampMs })));
+  return found.map((f) => (f.offset < 0 ? null : refined.get(`${s.topic}:${f.partition}`) ?? f.offset));
 }
 
 function byTopic(items: Array<{ topic: string; partition: number }>): Scope[] {

@@ -5,7 +5,7 @@
  *
  * Burrow's window holds one entry per offset commit, read from __consumer_offsets. A tool that
  * only has the standard admin APIs cannot see commits, only the committed offset each time it
- * asks, so our window holds one entry per poll, and two rules are adapted (docs/cli.md explains
+ * asks, so our window holds one entry per poll, and two rules are adapted (the README's CLI section explains
  * them to users):
  *  - STOP (Burrow's rule 3, "the time since the last commit exceeds the span the window covers")
  *    uses the time the committed offset last moved instead of the last commit: the partition has

@@ -1,6 +1,6 @@
 import type { Admin } from '../../client/admin/index.js';
 import { assertGroupKnown, describeGroupsIfSupported, groupLag } from '../groups/lookup.js';
-import { recordTimestamps } from './record-age.js';
+import { recordTimestamps } from '../records-at.js';
 
 export interface PartitionSnapshot {
   topic: string;
