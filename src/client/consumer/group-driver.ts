@@ -210,7 +210,10 @@ export class GroupDriver implements GroupHandle {
     if (request.api === 'LeaveGroup') this.pendingLeave = sent;
     sent.then(
       ({ response }) => this.apply(this.member.receive(requestId, response as GroupResponse, this.now())),
-      (err) => this.apply(this.member.requestFailed(requestId, err instanceof KafkaError ? err.code : ErrorCode.NETWORK_EXCEPTION, this.now())),
+      (err) => {
+        this.options.client.logger.warn(`${request.api} to the group coordinator failed`, { groupId: this.groupId, error: String(err) });
+        this.apply(this.member.requestFailed(requestId, err instanceof KafkaError ? err.code : ErrorCode.NETWORK_EXCEPTION, this.now()));
+      },
     );
   }
 }

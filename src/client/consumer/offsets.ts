@@ -67,7 +67,10 @@ export class OffsetCommitter {
         return;
       }
       const kind = group.commitFailed(code, identity);
-      if (kind !== 'retry' || attempt >= cluster.options.retries || cluster.closed) {
+      // Before giving partitions up the member is still in its generation; a coordinator that is
+      // already preparing the next rebalance may still take the commit a moment later.
+      const retryRevoke = kind === 'rebalance-in-progress' && (reason === 'revoke' || reason === 'close') && group.commitIdentity() !== null;
+      if ((kind !== 'retry' && !retryRevoke) || attempt >= cluster.options.retries || cluster.closed) {
         publishCommit(event);
         throw new KafkaError(code, { api: 'OffsetCommit', groupId: group.groupId }, kind === 'commit-failed'
           ? `${errorName(code)} (${code}): commit failed, the group has already rebalanced and assigned the partitions to another member (CommitFailed)`
