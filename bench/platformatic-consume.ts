@@ -12,6 +12,8 @@ export const platformaticConsume: Workload = {
   client: '@platformatic/kafka',
   async run(ctx) {
     const consumer = new Consumer({ clientId: 'bench-consumer', groupId: 'bench-unused', bootstrapBrokers: [ctx.bootstrap] });
+    // Fetch v13+ names topics by id.
+    const topicId = (await consumer.metadata({ topics: [ctx.topic] })).topics.get(ctx.topic)!.id;
     const offsets = Array.from({ length: ctx.partitions }, () => 0n);
     let records = 0;
     let bytes = 0;
@@ -22,7 +24,7 @@ export const platformaticConsume: Workload = {
         maxBytes: ctx.partitions * PARTITION_MAX_BYTES,
         topics: [
           {
-            topicId: ctx.topic,
+            topicId,
             partitions: offsets.map((fetchOffset, partition) => ({ partition, fetchOffset, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
           },
         ],

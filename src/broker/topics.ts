@@ -87,3 +87,23 @@ export async function findOrAutoCreateTopic(ctx: BrokerContext, name: string, re
   const topic = ctx.store.topic(name) ?? (await createTopic(ctx, name, ctx.config.numPartitions, {}, 'auto-create'));
   return { topic, created: true };
 }
+
+const idIndexes = new WeakMap<BrokerContext, Map<string, string>>();
+
+/**
+ * A topic by its id (Fetch v13+, Metadata v10+, DeleteTopics v6 name topics by id). The id -> name
+ * index is rebuilt only on a miss or when a name now belongs to another id (deleted and
+ * recreated), so steady fetching costs one map lookup.
+ */
+export function topicById(ctx: BrokerContext, topicId: string): TopicInfo | undefined {
+  let index = idIndexes.get(ctx);
+  const cached = index?.get(topicId);
+  if (cached !== undefined) {
+    const topic = ctx.store.topic(cached);
+    if (topic !== undefined && topic.id === topicId) return topic;
+  }
+  index = new Map(ctx.store.listTopics().map((t) => [t.id, t.name]));
+  idIndexes.set(ctx, index);
+  const name = index.get(topicId);
+  return name === undefined ? undefined : ctx.store.topic(name);
+}

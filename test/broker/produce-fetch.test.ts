@@ -88,6 +88,25 @@ describe('broker: produce and fetch', () => {
     assert.deepEqual(records.map((r) => [r.offset, r.value!.toString()]), [[start + 1, 'y'], [start + 2, 'z'], [start + 3, 'g1'], [start + 4, 'g2']]);
   });
 
+  it('names topics by id from Fetch v13 (KIP-516), UNKNOWN_TOPIC_ID for an id it does not know', async () => {
+    const topicId = broker.context.store.topic('pf')!.id;
+    const f = await c.request(1, 16, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      topics: [
+        { topicId, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+        { topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1000 }] },
+      ],
+    });
+    assert.equal(f.responses[0]!.topicId, topicId);
+    const p = f.responses[0]!.partitions[0]!;
+    assert.equal(p.errorCode, 0);
+    const batches = await decodeRecordBatches(concatRecords(p.records));
+    assert.equal(batches[0]!.header.baseOffset, 0);
+    assert.equal(f.responses[1]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+  });
+
   it('answers OFFSET_OUT_OF_RANGE outside [logStart, logEnd] and UNKNOWN_TOPIC_OR_PARTITION for unknown partitions', async () => {
     const end = broker.context.store.partition('pf', 0)!.logEndOffset;
     const f = await c.request(1, 11, {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Admin, compatibilityPartitioner, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Admin, compatibilityPartitioner, Consumer, MessagesStreamModes, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { checkWorkload, readTopicRaw, startTestBroker, workloadKey, workloadValue, type ReadRecord, type TestBroker } from '../helpers/index.js';
 
 const COUNT = 10_000;
@@ -20,6 +20,7 @@ describe('compat: @platformatic/kafka 1.x', () => {
     await admin.createTopics({ topics: ['plt'], partitions: PARTITIONS, replicas: 1 });
     const metadata = await admin.metadata({ topics: ['plt'] });
     assert.equal(metadata.topics.get('plt')!.partitionsCount, PARTITIONS);
+    const topicId = metadata.topics.get('plt')!.id;
     await admin.close();
 
     // The default partitioner hashes to an unsigned murmur2; the compatibility one is Java's.
@@ -31,8 +32,8 @@ describe('compat: @platformatic/kafka 1.x', () => {
     }
     await producer.close();
 
-    // Group-less reads with the client's own Fetch (v12, topics by name) and record decoder.
-    const consumer = new Consumer({ clientId: 'compat-consumer', groupId: 'unused', bootstrapBrokers, deserializers: stringDeserializers });
+    // Group-less reads with the client's own Fetch (v16: topics by id) and record decoder.
+    const consumer = new Consumer({ clientId: 'compat-consumer', groupId: 'plt-reader', bootstrapBrokers, deserializers: stringDeserializers });
     const records: ReadRecord[] = [];
     for (let partition = 0; partition < PARTITIONS; partition++) {
       let offset = 0n;
@@ -40,7 +41,7 @@ describe('compat: @platformatic/kafka 1.x', () => {
         const res = await consumer.fetch({
           node: broker.config.nodeId,
           maxWaitTime: 0,
-          topics: [{ topicId: 'plt', partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+          topics: [{ topicId, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
         });
         const p = res.responses[0]!.partitions[0]!;
         assert.equal(p.errorCode, 0);
@@ -56,8 +57,19 @@ describe('compat: @platformatic/kafka 1.x', () => {
         if (offset === before || offset >= p.highWatermark) break;
       }
     }
-    await consumer.close();
     checkWorkload(records, { count: COUNT, partitions: PARTITIONS, murmur2: true });
+
+    // The same records through the client's consumer-group stream.
+    const stream = await consumer.consume({ topics: ['plt'], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 100 });
+    const streamed: ReadRecord[] = [];
+    for await (const m of stream) {
+      streamed.push({ partition: m.partition, offset: Number(m.offset), key: m.key ?? null, value: m.value ?? null });
+      if (streamed.length === COUNT) break;
+    }
+    await stream.close();
+    await consumer.close();
+    streamed.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    assert.deepEqual(streamed, records);
     // Our own decoder agrees byte for byte.
     const raw = await readTopicRaw(broker.port, 'plt', PARTITIONS);
     assert.deepEqual(raw.map(({ compression: _, ...r }) => r), records);

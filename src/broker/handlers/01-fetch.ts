@@ -5,7 +5,7 @@ import type { BrokerContext } from '../context.js';
 import { waitForAppend } from '../fetch-waiter.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { visibleTopic } from '../topics.js';
+import { topicById, visibleTopic } from '../topics.js';
 
 const READ_COMMITTED = 1;
 
@@ -19,8 +19,11 @@ interface FetchRound {
   logs: PartitionLog[];
 }
 
+/** From v13 requests and responses name topics by id (KIP-516). */
+const TOPIC_IDS_FROM_VERSION = 13;
+
 /**
- * Fetch v4-12 (v13+ name topics by id). Sessionless (KIP-227 sessions are optional for a broker:
+ * Fetch v4-16 (v13+ name topics by id). Sessionless (KIP-227 sessions are optional for a broker:
  * answering SessionId 0 keeps every fetch a full one), long polling on `MaxWaitMs` and `MinBytes`:
  * a fetch that finds fewer than MinBytes parks until data is appended to one of its partitions or
  * MaxWaitMs passes. Records are the stored batches, handed to the socket without copying.
@@ -28,7 +31,7 @@ interface FetchRound {
 export const fetchHandler = defineHandler({
   apiKey: 1,
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 16,
   async handle(rctx, request) {
     const ctx = rctx.broker;
     if (request.sessionId !== 0) {
@@ -59,30 +62,33 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
   // when larger, so that a consumer always makes progress; after that the budget is strict.
   let budgetBytes = request.maxBytes;
   for (const t of request.topics) {
-    const topic = visibleTopic(ctx, t.topic);
+    const byId = rctx.version >= TOPIC_IDS_FROM_VERSION;
+    const topic = byId ? topicById(ctx, t.topicId) : visibleTopic(ctx, t.topic);
+    const unknownTopicError = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (topic === undefined) {
-      reportRejection(rctx, 'Fetch', { topic: t.topic, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: `topic '${t.topic}' does not exist` });
+      const detail = byId ? `no topic with id ${t.topicId}` : `topic '${t.topic}' does not exist`;
+      reportRejection(rctx, 'Fetch', { topic: byId ? t.topicId : t.topic, errorCode: unknownTopicError, detail });
     }
     const partitions: FetchPartitionDataInit[] = [];
     for (const p of t.partitions) {
       const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partition);
       if (log === undefined) {
         round.hasError = true;
-        partitions.push(errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        partitions.push(errorPartition(p.partition, topic === undefined ? unknownTopicError : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
         continue;
       }
       round.logs.push(log);
       const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0);
       if (data.errorCode !== ErrorCode.NONE) {
         round.hasError = true;
-        reportRejection(rctx, 'Fetch', { topic: t.topic, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
+        reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
       }
       round.bytes += data.bytes;
       budgetBytes = Math.max(0, budgetBytes - data.bytes);
       if (request.isolationLevel === READ_COMMITTED) data.partition.abortedTransactions = [];
       partitions.push(data.partition);
     }
-    round.responses.push({ topic: t.topic, partitions });
+    round.responses.push({ topic: t.topic, topicId: t.topicId, partitions });
   }
   return round;
 }

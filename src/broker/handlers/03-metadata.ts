@@ -5,7 +5,7 @@ import type { TopicInfo } from '../../storage/types.js';
 import type { BrokerContext } from '../context.js';
 import { defineHandler } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { findOrAutoCreateTopic, visibleTopics } from '../topics.js';
+import { findOrAutoCreateTopic, topicById, visibleTopics } from '../topics.js';
 
 /** Kafka's "not requested" value for authorized-operation fields. */
 const AUTHORIZED_OPERATIONS_OMITTED = -2_147_483_648;
@@ -39,7 +39,7 @@ export const metadataHandler = defineHandler({
     } else {
       for (const requested of request.topics!) {
         if (requested.name === null) {
-          const byId = visibleTopics(ctx).find((t) => t.id === requested.topicId);
+          const byId = topicById(ctx, requested.topicId);
           if (byId === undefined) {
             reportRejection(rctx, 'Metadata', { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, detail: `no topic with id ${requested.topicId}` });
             topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: requested.topicId, partitions: [] });

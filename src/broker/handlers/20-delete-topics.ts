@@ -5,7 +5,7 @@ import type { TopicInfo } from '../../storage/types.js';
 import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { storageErrorCode, visibleTopic, visibleTopics } from '../topics.js';
+import { storageErrorCode, topicById, visibleTopic } from '../topics.js';
 
 /**
  * DeleteTopics v1-6 (v6 may name topics by id). Deleting drops the partition logs and the
@@ -33,7 +33,7 @@ async function deleteOne(rctx: RequestContext, name: string | null, topicId: str
   let topic: TopicInfo | undefined;
   let missing: { errorCode: number; detail: string } | null = null;
   if (name === null || name === '') {
-    topic = visibleTopics(ctx).find((t) => t.id === topicId);
+    topic = topicById(ctx, topicId);
     if (topic === undefined) missing = { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, detail: `no topic with id ${topicId}` };
   } else {
     topic = visibleTopic(ctx, name);
