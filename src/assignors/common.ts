@@ -1,3 +1,4 @@
+import { javaHashMapOrder, javaStringHash } from './java-hash-order.js';
 import type { AssignmentInput, AssignorMember, MemberAssignment, TopicPartitions } from './types.js';
 
 /** java.lang.String#compareTo: lexicographic over UTF-16 code units (not locale-aware). */
@@ -14,6 +15,16 @@ export function compareMemberInfo(a: AssignorMember, b: AssignorMember): number 
   if (a.groupInstanceId !== null) return -1;
   if (b.groupInstanceId !== null) return 1;
   return compareJavaStrings(a.memberId, b.memberId);
+}
+
+/**
+ * Members sorted like Java's MemberInfo list. Java sorts a list built by walking its
+ * HashMap<String, Subscription>, with a stable sort, so members that compare equal (two static
+ * members claiming one group.instance.id, which a coordinator should never allow) stay in that
+ * HashMap's order.
+ */
+export function sortedLikeMemberInfo(members: readonly AssignorMember[]): AssignorMember[] {
+  return javaHashMapOrder(members, (m) => javaStringHash(m.memberId)).sort(compareMemberInfo);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { compareMemberInfo, distinctMembers, subscribedPartitionCounts, toMemberAssignment } from './common.js';
+import { distinctMembers, sortedLikeMemberInfo, subscribedPartitionCounts, toMemberAssignment } from './common.js';
 import type { AssignmentInput, Assignor, MemberAssignment } from './types.js';
 
 /**
@@ -16,11 +16,12 @@ export const rangeAssignor: Assignor = {
   assign(input: AssignmentInput): Map<string, MemberAssignment> {
     const members = distinctMembers(input.members);
     const counts = subscribedPartitionCounts(input, members);
+    const sorted = sortedLikeMemberInfo(members);
     const assigned = new Map<string, { topic: string; partition: number }[]>();
     for (const m of members) assigned.set(m.memberId, []);
 
     for (const [topic, partitionCount] of counts) {
-      const consumers = members.filter((m) => m.topics.includes(topic)).sort(compareMemberInfo);
+      const consumers = sorted.filter((m) => m.topics.includes(topic));
       const perConsumer = Math.floor(partitionCount / consumers.length);
       const withExtra = partitionCount % consumers.length;
       let next = 0;

@@ -1,4 +1,4 @@
-import { compareJavaStrings, compareMemberInfo, distinctMembers, subscribedPartitionCounts, toMemberAssignment } from './common.js';
+import { compareJavaStrings, distinctMembers, sortedLikeMemberInfo, subscribedPartitionCounts, toMemberAssignment } from './common.js';
 import type { AssignmentInput, Assignor, MemberAssignment } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export const roundRobinAssignor: Assignor = {
     const assigned = new Map<string, { topic: string; partition: number }[]>();
     for (const m of members) assigned.set(m.memberId, []);
 
-    const circle = [...members].sort(compareMemberInfo);
+    const circle = sortedLikeMemberInfo(members);
     const subscribed = circle.map((m) => new Set(m.topics));
     let position = 0;
     for (const topic of [...counts.keys()].sort(compareJavaStrings)) {

@@ -45,6 +45,15 @@ class MembersBySize {
   }
 }
 
+/**
+ * Java repeats its balancing passes until a pass moves nothing, and for some inputs that never
+ * happens: the same moves repeat forever (the Java leader hangs; the TypeScript port would block
+ * the event loop). Terminating runs need a handful of passes (at most 6 in our randomized
+ * comparisons with Java), so after this many we stop and treat the result as Java treats a
+ * finished balancing (keep it only if it is better balanced than before).
+ */
+export const MAX_REASSIGNMENT_PASSES = 100;
+
 interface PreviousOwner {
   consumer: string;
   generation: number;
@@ -217,6 +226,7 @@ class GeneralAssignment {
   private performReassignments(partitions: readonly TP[], prevAssignment: Map<TP, PreviousOwner>): boolean {
     let reassigned = false;
     let modified: boolean;
+    let passes = 0;
     do {
       modified = false;
       for (let i = 0; i < partitions.length && !this.isBalanced(); i++) {
@@ -236,7 +246,7 @@ class GeneralAssignment {
           }
         }
       }
-    } while (modified);
+    } while (modified && ++passes < MAX_REASSIGNMENT_PASSES);
     return reassigned;
   }
 
