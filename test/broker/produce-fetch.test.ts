@@ -38,12 +38,16 @@ describe('broker: produce and fetch', () => {
   it('answers pipelined requests in order, whatever finishes first', async () => {
     // A long-poll fetch that parks first, then requests that finish at once: responses must
     // still come back in request order.
-    const ids = [
-      c.send(1, 11, { maxWaitMs: 200, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'pf', partitions: [{ partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }] }),
-      c.send(3, 1, { topics: [{ name: 'pf' }] }),
-      c.send(18, 2, {}),
-      c.send(2, 1, { replicaId: -1, topics: [{ name: 'pf', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] }),
-    ];
+    const ids = [101, 102, 103, 104];
+    // All four in one write, as kafka-python's probe and pipelining clients do.
+    c.writeRaw(
+      Buffer.concat([
+        c.encode(1, 11, { maxWaitMs: 200, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'pf', partitions: [{ partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }] }, ids[0]),
+        c.encode(3, 1, { topics: [{ name: 'pf' }] }, ids[1]),
+        c.encode(18, 2, {}, ids[2]),
+        c.encode(2, 1, { replicaId: -1, topics: [{ name: 'pf', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] }, ids[3]),
+      ]),
+    );
     const fetch = await c.receive(1, 11, ids[0]);
     assert.equal(fetch.responses[0]!.partitions[0]!.errorCode, 0);
     const meta = await c.receive(3, 1, ids[1]);
