@@ -6,6 +6,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { JoinGroupResponseInit, OffsetCommitResponseInit, OffsetFetchResponseInit, SyncGroupResponseInit } from '../../protocol/messages/index.js';
 import { openLogStore, type LogStore, type PartitionLog } from '../../storage/index.js';
 import { resolveBrokerConfig } from '../config.js';
+import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import type { RequestContext } from '../handler.js';
 import { COORDINATOR_EVENTS, subscribeCoordinatorEvent } from './events.js';
 import { GROUP_LOG_NAME } from './internal-log.js';
@@ -143,6 +144,16 @@ describe('GroupCoordinatorShell', () => {
     assert.equal(await fetchOffset(shell, 'g'), 1, 'the failed commit left no trace');
     assert.equal((await commit(shell, 'g', 3)).topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
     assert.equal(await fetchOffset(shell, 'g'), 3);
+    await shell.close();
+    await store.close();
+  });
+
+  it('drops the committed offsets of a topic the broker deleted', async () => {
+    const store = await memoryStore();
+    const shell = await open(store);
+    await commit(shell, 'g', 5);
+    publishBrokerEvent(BROKER_EVENTS.topicDeleted, { nodeId: config.nodeId, port: config.port, topic: 't', topicId: 'x' });
+    assert.equal(await fetchOffset(shell, 'g'), -1);
     await shell.close();
     await store.close();
   });
