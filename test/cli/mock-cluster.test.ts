@@ -81,6 +81,14 @@ describe('samsa groups describe and lag against librdkafka\'s mock cluster', () 
     assert.equal(partitions!.find((p) => p.PARTITION === '0')!.STATUS, 'STOP');
   });
 
+  it('reset-offsets plans on the mock; executing says the broker refuses commits from outside the group', async () => {
+    const plan = JSON.parse((await samsaOk(['groups', 'reset-offsets', '--group', GROUP, '--topic', `${TOPIC}:0`, '--to-earliest', '--format', 'json', ...bs])).stdout);
+    assert.deepEqual(plan, { group: GROUP, executed: false, partitions: [{ topic: TOPIC, partition: 0, currentOffset: COMMITTED, newOffset: 0 }] });
+    const run = await samsa(['groups', 'reset-offsets', '--group', GROUP, '--topic', `${TOPIC}:0`, '--to-earliest', '--execute', ...bs]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, 'error: the broker refused an offset commit from outside the group (UNKNOWN_MEMBER_ID): it does not support resetting offsets of an inactive group\n');
+  });
+
   it('commands that need ListGroups or DescribeGroups fail with one clear line', async () => {
     const list = await samsa(['groups', 'list', ...bs]);
     assert.equal(list.code, 1);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Admin } from '../../client/admin/index.js';
+import { KafkaError } from '../../client/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { collect, parseDateTime, parseIsoDuration, parseOffsetsCsv, parseSignedInteger, parseTopicScope, type TopicScope } from '../args.js';
 import { action, CliError, integerArg, UsageError, withCommonOptions, type CliContext } from '../context.js';
 import { renderTable } from '../output/table.js';
@@ -171,7 +173,16 @@ async function execute(admin: Admin, groupId: string, plan: PlannedReset[]): Pro
   const topics = new Map<string, PlannedReset[]>();
   for (const p of plan) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
   for (const [topic, list] of topics) {
-    await admin.alterOffsets({ groupId, topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.newOffset })) });
+    try {
+      await admin.alterOffsets({ groupId, topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.newOffset })) });
+    } catch (err) {
+      // Kafka takes a commit with generation -1 and no member id from outside the group
+      // (that is how kafka-consumer-groups resets); a broker that does not gets named plainly.
+      if (err instanceof KafkaError && (err.code === ErrorCode.UNKNOWN_MEMBER_ID || err.code === ErrorCode.ILLEGAL_GENERATION)) {
+        throw new CliError(`the broker refused an offset commit from outside the group (${err.name}): it does not support resetting offsets of an inactive group`);
+      }
+      throw err;
+    }
   }
 }
 
