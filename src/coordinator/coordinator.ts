@@ -72,6 +72,16 @@ export interface MemberView {
  * Lifecycle: `replay` every record of the internal log, then `load(nowMs)`, then `handle`
  * requests and `tick` at `nextDeadlineMs()`. Each call returns records that the shell must
  * append to the log and then `replay`, before it sends the call's responses.
+ *
+ * Two layers of state, as in Kafka. The durable state (each group's latest GroupMetadata
+ * snapshot and the committed offsets) changes only through `replay`, in normal operation and
+ * at restart alike; OffsetFetch reads it. The live groups (members, the join phase in
+ * progress, parked requests, pending members, timers) are in memory like Kafka's ClassicGroup:
+ * Kafka persists a group only when a generation's assignment is stored, when it becomes Empty
+ * and when a static member is replaced, and so do these transitions, by returning a record.
+ * `load` rebuilds the live groups from the durable state, as Kafka loads a coordinator
+ * partition; the simulator checks after every step that a Stable or Empty live group matches its
+ * durable snapshot.
  */
 export class GroupCoordinator {
   readonly config: CoordinatorConfig;

@@ -242,3 +242,44 @@ describe('JoinGroup flow', () => {
     assert.equal(second.response, PARKED);
   });
 });
+
+describe('rebalance events', () => {
+  it('report a rebalance from start to Stable with its reason, generation, members and pause', () => {
+    const kit = new CoordinatorKit({ initialRebalanceDelayMs: 500 });
+    const a = kit.joinDynamic(G, { clientId: 'a' });
+    kit.advance(500);
+    const join = kit.answer<JoinGroupResponseInit>(a.requestId)!;
+    kit.advance(20);
+    kit.sync(G, a.memberId, join.generationId!, [{ memberId: a.memberId, assignment: Buffer.from('x') }]);
+    const timeline = kit.events.map((e) => e.type);
+    assert.deepEqual(timeline, ['group-created', 'member-joined', 'rebalance-started', 'state-changed', 'state-changed', 'join-completed', 'state-changed', 'rebalance-completed']);
+    const done = kit.events.at(-1)!;
+    assert.ok(done.type === 'rebalance-completed');
+    assert.equal(done.generationId, 1);
+    assert.equal(done.durationMs, 520);
+    assert.deepEqual(done.members.map((m) => m.clientId), ['a']);
+    const started = kit.events.find((e) => e.type === 'rebalance-started')!;
+    assert.ok(started.type === 'rebalance-started' && started.reason === 'member-joined' && started.memberId === a.memberId);
+  });
+
+  it('count the pause from the first rebalance after Stable, across restarted join phases', () => {
+    const kit = new CoordinatorKit();
+    const { memberIds } = kit.stableGroup(G, 2);
+    kit.advance(1000);
+    kit.join(G, { memberId: memberIds[0]! }); // leader rejoins at t=1000
+    kit.advance(100);
+    const second = kit.join(G, { memberId: memberIds[1]! }); // join phase completes at t=1100
+    const generationId = (second.response as JoinGroupResponseInit).generationId!;
+    kit.advance(100);
+    kit.join(G, { version: 3, clientId: 'late' }); // CompletingRebalance -> PreparingRebalance at t=1200
+    kit.join(G, { memberId: memberIds[0]! });
+    kit.join(G, { memberId: memberIds[1]! });
+    const leader = kit.group(G)!.leaderId!;
+    kit.advance(50);
+    kit.sync(G, leader, generationId + 1, []);
+    const done = kit.events.filter((e) => e.type === 'rebalance-completed').at(-1)!;
+    assert.ok(done.type === 'rebalance-completed');
+    assert.equal(done.durationMs, 250, 'from t=1000 to t=1250');
+    assert.equal(done.members.length, 3);
+  });
+});
