@@ -48,7 +48,10 @@ export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
 export interface Assignor {
   /** The protocol name on the wire (JoinGroup Protocols[].Name). */
   readonly name: string;
-  /** Rebalance protocols this assignor supports, preferred last as in Java's list order. */
+  /**
+   * Rebalance protocols this assignor supports, in Java's order. A client uses COOPERATIVE only if
+   * every assignor it offers supports it (Java's ConsumerCoordinator picks the highest common one).
+   */
   readonly supportedProtocols: readonly RebalanceProtocol[];
   /** Every member of the input gets an entry (possibly with no partitions). */
   assign(input: AssignmentInput): Map<string, MemberAssignment>;
