@@ -200,3 +200,23 @@ test('metadata is cached for metadataMaxAgeMs (virtual clock), refreshed after, 
     await stub.stop();
   }
 });
+
+test('a NOT_COORDINATOR answer to a { coordinator } request drops the cached coordinator', async () => {
+  let stub!: StubBroker;
+  let heartbeats = 0;
+  stub = await new StubBroker(standard(() => stub, (req) => {
+    if (req.header.apiKey === 10) return { coordinators: [{ key: 'g', nodeId: 1, host: '127.0.0.1', port: stub.port, errorCode: 0 }] };
+    if (req.header.apiKey === 12) return { errorCode: heartbeats++ === 0 ? ErrorCode.NOT_COORDINATOR : 0 };
+    return undefined;
+  })).start();
+  const cluster = new Cluster({ bootstrapServers: stub.bootstrap, ...FAST });
+  try {
+    const first = await cluster.request({ coordinator: 'g' }, 12, { groupId: 'g', generationId: 1, memberId: 'm' });
+    assert.equal(first.response.errorCode, ErrorCode.NOT_COORDINATOR, 'the answer is the caller\'s to act on');
+    await cluster.request({ coordinator: 'g' }, 12, { groupId: 'g', generationId: 1, memberId: 'm' });
+    assert.equal(stub.requests.filter((r) => r.header.apiKey === 10).length, 2, 'looked up again');
+  } finally {
+    await cluster.close();
+    await stub.stop();
+  }
+});

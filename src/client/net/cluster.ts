@@ -20,7 +20,8 @@
  * - Metadata: `metadata({ topics | 'all' })`, `leaderFor(topic, p)`, `partitionCount(topic)`,
  *   `cache` (brokers, topics, controller). Retriable metadata errors refresh and retry.
  * - Coordinator: `coordinator(groupId)` -> node id; `invalidateCoordinator(groupId)` after
- *   NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE (done automatically on transport failures).
+ *   NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE (automatic for `{ coordinator }` targets, on
+ *   transport failures and on a top-level errorCode saying so).
  * - `versionFor(nodeId, apiKey)`, events `connect` / `disconnect` (also on diagnostics_channel,
  *   see docs/events.md), `close()`.
  */
@@ -115,6 +116,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         }
         const init = typeof body === 'function' ? (body as (v: number) => unknown)(version) : body;
         const response = await conn.send(apiKey, version, init, { timeoutMs: opts.timeoutMs, expectResponse: opts.expectResponse, encoder: opts.encoder });
+        if (typeof target === 'object') this.checkCoordinatorMoved(target, response);
         return { version, response: response as ApiTypes[K]['response'], nodeId };
       } catch (err) {
         const willRetry = err instanceof KafkaError && err.retriable && attempt < retries && !this.closed;
@@ -124,6 +126,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         await sleepMs(this.retryDelayMs(attempt));
       }
     }
+  }
+
+  /** A coordinator that answers NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE is looked up again next time. */
+  private checkCoordinatorMoved(target: { coordinator: string; keyType?: CoordinatorKeyType }, response: unknown): void {
+    const code = (response as { errorCode?: unknown } | undefined)?.errorCode;
+    if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.invalidateCoordinator(target.coordinator, target.keyType ?? 0);
   }
 
   /**
