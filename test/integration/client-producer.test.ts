@@ -224,3 +224,38 @@ test('over TLS (ssl option): produce and read back through a TLS endpoint', asyn
     await dir.remove();
   }
 });
+
+test('idempotence is on by default only where the broker offers InitProducerId', async () => {
+  let stub!: StubBroker;
+  const producerIds: number[] = [];
+  stub = await new StubBroker((req) => {
+    switch (req.header.apiKey) {
+      case 18: {
+        const body = apiVersionsBody() as { errorCode: number; apiKeys: Array<{ apiKey: number }> };
+        return { ...body, apiKeys: body.apiKeys.filter((k) => k.apiKey !== 22) };
+      }
+      case 3: return metadataBody(stub.port, [{ name: 't', partitions: 1 }]);
+      case 0: {
+        const batch = (req.body as { topicData: Array<{ partitionData: Array<{ records: Buffer }> }> }).topicData[0]!.partitionData[0]!.records;
+        producerIds.push(Number(batch.readBigInt64BE(43)));
+        return { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 10 }] }] };
+      }
+      default: return undefined;
+    }
+  }).start();
+  const producer = createProducer({ bootstrapServers: stub.bootstrap, ...FAST });
+  try {
+    const [r] = await producer.send({ topic: 't', messages: [{ value: 'v' }] });
+    assert.equal(r!.offset, 10);
+    assert.deepEqual(producerIds, [-1], 'sent without a producer id');
+  } finally {
+    await producer.close();
+  }
+  const strict = createProducer({ bootstrapServers: stub.bootstrap, idempotent: true, ...FAST });
+  try {
+    await assert.rejects(strict.send({ topic: 't', messages: [{ value: 'v' }] }), (e: KafkaError) => e.code === ErrorCode.UNSUPPORTED_VERSION && e.api === 'InitProducerId');
+  } finally {
+    await strict.close();
+    await stub.stop();
+  }
+});
