@@ -26,6 +26,13 @@ if (singleSeed !== undefined) {
     for (const line of r.trace) t.diagnostic(line);
   });
 } else {
+  test('a seed replays identically', () => {
+    const [a, b] = [runSimulation(42, { traceLines: 10_000 }), runSimulation(42, { traceLines: 10_000 })];
+    assert.equal(a.steps, b.steps);
+    assert.deepEqual(a.trace, b.trace);
+    assert.deepEqual(a.events, b.events);
+  });
+
   test(`${runs} seeded simulation runs keep every invariant`, (t) => {
     const startedAt = process.hrtime.bigint();
     let steps = 0;
