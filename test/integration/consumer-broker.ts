@@ -1,4 +1,6 @@
+import { Admin } from '../../src/client/admin/index.js';
 import { Cluster } from '../../src/client/net/cluster.js';
+import { startTestBroker } from '../helpers/broker.js';
 import { startMockCluster } from './client-mock-cluster.js';
 
 /** A broker that serves consumer groups, for the consumer's integration tests. */
@@ -31,6 +33,25 @@ export async function startMockGroupBroker(): Promise<GroupBroker> {
   };
 }
 
+/** Our broker, embedded: no initial rebalance delay, a 100 ms minimum session timeout. */
+export async function startSamsaGroupBroker(): Promise<GroupBroker> {
+  const broker = await startTestBroker();
+  return {
+    kind: 'samsa',
+    bootstrap: broker.bootstrap,
+    consumerTimeouts: { sessionTimeoutMs: 3_000, heartbeatIntervalMs: 300 },
+    async createTopic(name, partitions) {
+      const admin = new Admin({ bootstrapServers: broker.bootstrap });
+      try {
+        await admin.createTopics({ topics: [{ name, numPartitions: partitions }] });
+      } finally {
+        await admin.close();
+      }
+    },
+    stop: () => broker.close(),
+  };
+}
+
 export async function startGroupBroker(): Promise<GroupBroker> {
-  return startMockGroupBroker();
+  return process.env.SAMSA_GROUP_BROKER === 'mock' ? startMockGroupBroker() : startSamsaGroupBroker();
 }

@@ -109,11 +109,9 @@ export class GroupDriver implements GroupHandle {
   progress(): void {
     const oldest = this.hooks.oldestActiveStartMs();
     const now = this.now();
-    // With a handler running, progress dates from when it started; poll() must not clear a poll
-    // timeout while that handler is still stuck.
-    if (oldest === null) this.apply(this.member.poll(now));
-    else if (this.member.state !== 'unjoined') this.apply(this.member.poll(oldest));
-    else this.tick();
+    // With a handler running, progress dates from when it started (and does not end a poll
+    // timeout: the member rejoins only once that handler returned).
+    this.apply(this.member.poll(now, oldest ?? now));
   }
 
   tick(): void {

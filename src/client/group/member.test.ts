@@ -527,3 +527,27 @@ test('options are validated at construction', () => {
   assert.throws(() => new GroupMember({ ...base, assignors: [] }), /assignor/);
   assert.throws(() => new GroupMember({ ...base, groupInstanceId: '' }), /groupInstanceId/);
 });
+
+test('poll(now, progressMs): a shell reporting a handler that started long ago still heartbeats, and the poll deadline counts from that start', () => {
+  const h = new MemberHarness({ assignors: [rangeAssignor], maxPollIntervalMs: 10_000 });
+  joinAlone(h);
+  const handlerStartMs = h.nowMs;
+  for (let i = 0; i < 9; i++) {
+    h.nowMs += 1_000;
+    h.actions.push(...h.member.poll(h.nowMs, handlerStartMs));
+    const hb = h.actions.at(-1);
+    if (hb?.type === 'send' && hb.request.api === 'Heartbeat') h.reply(hb.requestId, heartbeatResponse());
+  }
+  assert.equal(h.sentCount('Heartbeat'), 3, 'heartbeats every 3000 ms of real time');
+  assert.equal(h.events('poll-timeout').length, 0);
+  h.nowMs += 1_001;
+  h.actions.push(...h.member.poll(h.nowMs, handlerStartMs));
+  assert.equal(h.events('poll-timeout').length, 1);
+  // Still stuck: reporting the old start again does not end the poll timeout.
+  h.done(h.last('revoke').token);
+  h.actions.push(...h.member.poll(h.nowMs + 500, handlerStartMs));
+  assert.equal(h.member.awaitingPoll, true);
+  assert.equal(h.sentCount('JoinGroup'), 1);
+  h.actions.push(...h.member.poll(h.nowMs + 600));
+  assert.equal(h.sentCount('JoinGroup'), 2);
+});

@@ -176,11 +176,20 @@ export class GroupMember {
     return this.advance(nowMs);
   }
 
-  /** The application made progress (a handler returned, or nothing is being processed). */
-  poll(nowMs: number): GroupAction[] {
-    this.core.heartbeat.poll(nowMs);
-    this.core.pollTimedOut = false;
+  /**
+   * The application made progress (Java's poll()): at `progressMs`, which defaults to now. A shell
+   * whose handler is still running passes the time that handler started, so a stuck handler is
+   * detected after maxPollIntervalMs without poll() being withheld.
+   */
+  poll(nowMs: number, progressMs = nowMs): GroupAction[] {
+    this.core.heartbeat.poll(progressMs);
+    if (progressMs === nowMs) this.core.pollTimedOut = false;
     return this.advance(nowMs);
+  }
+
+  /** True after a poll timeout made the member leave, until poll() is called again. */
+  get awaitingPoll(): boolean {
+    return this.core.pollTimedOut;
   }
 
   requestRejoin(reason: string, nowMs: number): GroupAction[] {
