@@ -4,6 +4,7 @@ import { Consumer } from '../../src/client/consumer/index.js';
 import { Producer } from '../../src/client/producer/index.js';
 import { SYSTEM_PYTHON } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait-for.js';
+import type { GroupBroker } from '../integration/consumer-broker.js';
 
 /**
  * Group members of two kinds behind one small interface, so a test can mix Samsa consumers with
@@ -131,5 +132,38 @@ export async function produceKeyed(bootstrap: string, topic: string, count: numb
     await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `key-${i}`, value: `value-${i}` })) });
   } finally {
     await producer.close();
+  }
+}
+
+/**
+ * Two members (Samsa + Samsa, or Samsa + confluent-kafka-python when `mixed`), then a third
+ * (Samsa), then the first leaves: after each step the group must converge with every partition
+ * owned exactly once, and in the end every record must have been consumed. Returns a log line
+ * per step.
+ */
+export async function convergenceScenario(broker: GroupBroker, strategy: string, mixed: boolean, partitions: number, convergeMs: number, records = 200): Promise<string[]> {
+  const name = `${strategy}-${mixed ? 'mixed' : 'samsa'}`;
+  const config: MemberConfig = { bootstrap: broker.bootstrap, groupId: `g-${name}`, topic: `t-${name}`, strategy, ...broker.consumerTimeouts };
+  await broker.createTopic(config.topic, partitions);
+  await produceKeyed(broker.bootstrap, config.topic, records);
+  const log: string[] = [];
+  const members: GroupMemberUnderTest[] = [];
+  try {
+    const first = await samsaMember('samsa-1', config);
+    members.push(first);
+    const second = mixed ? await pythonMember('python-1', config) : await samsaMember('samsa-2', config);
+    members.push(second);
+    log.push(`${name} 2 members: ${JSON.stringify(await waitForConvergence([first, second], partitions, convergeMs))}`);
+    const third = await samsaMember('samsa-3', config);
+    members.push(third);
+    log.push(`${name} 3 members: ${JSON.stringify(await waitForConvergence([first, second, third], partitions, convergeMs))}`);
+    await first.close();
+    members.shift();
+    log.push(`${name} after one left: ${JSON.stringify(await waitForConvergence([second, third], partitions, convergeMs))}`);
+    const seen = new Set([...first.processed(), ...second.processed(), ...third.processed()]);
+    if (seen.size !== records) throw new Error(`${name}: ${seen.size} of ${records} records consumed`);
+    return log;
+  } finally {
+    await Promise.allSettled(members.map((m) => m.close()));
   }
 }
