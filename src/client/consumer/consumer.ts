@@ -382,3 +382,8 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     }, Math.max(100, this.options.client.metadataMaxAgeMs));
   }
 }
+
+/** `new Consumer(options)`, for symmetry with createProducer and createAdmin. */
+export function createConsumer(options: ConsumerOptions): Consumer {
+  return new Consumer(options);
+}

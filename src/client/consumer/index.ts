@@ -1,4 +1,4 @@
-export { Consumer, type ConsumerEvents } from './consumer.js';
+export { Consumer, createConsumer, type ConsumerEvents } from './consumer.js';
 export { CONSUMER_DEFAULTS, resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions, type AutoOffsetReset } from './options.js';
 export {
   GROUP_CHANNELS,
