@@ -117,6 +117,19 @@ test('every assignor assigns each subscribed partition exactly once, only to sub
   );
 });
 
+test('with member and replica racks, every assignor still assigns each partition exactly once', () => {
+  const racksArb = fc.array(fc.subarray(['r1', 'r2', 'r3']), { minLength: 60, maxLength: 60 });
+  fc.assert(
+    fc.property(withOwnership(), racksArb, fc.constantFrom('range', 'roundrobin', 'sticky', 'cooperative-sticky'), ([g, owned], racks, name) => {
+      const input = inputOf(g, name === 'sticky' || name === 'cooperative-sticky' ? owned : {}, 3, name);
+      input.members.forEach((m, i) => (m.rackId = ['r1', 'r2', 'r3', null][i % 4]!));
+      input.partitionRacks = new Map([...g.counts].map(([t, n], j) => [t, Array.from({ length: n }, (_, p) => racks[(j * 12 + p) % racks.length]!)]));
+      checkValid(g, builtInAssignors.get(name)!.assign(input), name !== 'cooperative-sticky');
+    }),
+    { numRuns: 250 },
+  );
+});
+
 test('eager sticky: valid with any previous ownership, and balanced when subscriptions are equal', () => {
   fc.assert(
     fc.property(withOwnership(), ([g, owned]) => {

@@ -85,3 +85,22 @@ test('subscriptionUserData is the generation as int32', () => {
   assert.deepEqual(cooperativeStickyAssignor.subscriptionUserData!({ ownedPartitions: [{ topic: 't', partitions: [1] }], generationId: 12 }), Buffer.from('0000000c', 'hex'));
   assert.deepEqual(cooperativeStickyAssignor.supportedProtocols, ['COOPERATIVE', 'EAGER']);
 });
+
+// Rack-aware sticky (KIP-881), confirmed against Kafka's Java assignors.
+
+test('golden: rack-aware, partitions owned off-rack are revoked, then reassigned on-rack', () => {
+  const racks = { t: 'a|b|a|b' };
+  const misplaced = { c1: { ...owner(['t'], ['t-1', 't-3'], 2), rack: 'a' }, c2: { ...owner(['t'], ['t-0', 't-2'], 2), rack: 'b' } };
+  assert.deepEqual(run(cooperativeStickyAssignor, { t: 4 }, misplaced, racks), { c1: [], c2: [] });
+  const next = { c1: { ...owner(['t'], [], 3), rack: 'a' }, c2: { ...owner(['t'], [], 3), rack: 'b' } };
+  assert.deepEqual(run(cooperativeStickyAssignor, { t: 4 }, next, racks), { c1: ['t-0', 't-2'], c2: ['t-1', 't-3'] });
+});
+
+test('golden: rack-aware general case keeps on-rack ownership and withholds the rest', () => {
+  const racks = { t1: 'a|b|c|a|b|c', t2: 'a|b|c' };
+  assert.deepEqual(run(cooperativeStickyAssignor, { t1: 6, t2: 3 }, {
+    c1: { ...owner(['t1', 't2'], ['t1-0', 't1-1', 't1-2', 't1-3', 't1-4', 't1-5'], 4), rack: 'a' },
+    c2: { ...owner(['t1'], [], 4), rack: 'b' },
+    c3: { ...owner(['t1', 't2'], ['t2-0', 't2-1', 't2-2'], 4), rack: 'c' },
+  }, racks), { c1: ['t1-3'], c2: [], c3: ['t2-2'] });
+});

@@ -6,8 +6,9 @@ import { builtInAssignors } from './index.js';
 import type { AssignorMember } from './types.js';
 
 // testdata/java-parity.txt holds random groups (random subscriptions, ownership claims,
-// generations and userData, and multi-round join/leave/growth scenarios) with the assignment that
-// Kafka's Java assignors computed for each. Every one must come out identical here.
+// generations and userData, multi-round join/leave/growth scenarios, with and without member and
+// replica racks) with the assignment that Kafka's Java assignors computed for each. Every one must
+// come out identical here.
 
 function fixturePath(): string {
   const beside = fileURLToPath(new URL('./testdata/java-parity.txt', import.meta.url));
@@ -18,6 +19,7 @@ function fixturePath(): string {
 interface ParityCase {
   assignor: string;
   counts: Map<string, number>;
+  racks?: Map<string, string[][]>;
   members: AssignorMember[];
   expected: string[];
 }
@@ -28,7 +30,10 @@ function parse(text: string): ParityCase[] {
   for (const line of text.split('\n')) {
     const f = line.split(' ');
     if (f[0] === 'assignor') current = { assignor: f[1]!, counts: new Map(), members: [], expected: [] };
-    else if (f[0] === 'topic') current!.counts.set(f[1]!, Number(f[2]));
+    else if (f[0] === 'topic') {
+      current!.counts.set(f[1]!, Number(f[2]));
+      if (f[3] !== undefined) (current!.racks ??= new Map()).set(f[1]!, f[3].split('|').map((r) => (r === '' ? [] : r.split(','))));
+    }
     else if (f[0] === 'member') {
       const owned = f[6] === '-' ? [] : f[6]!.split(';').map((t) => {
         const [topic, ps] = t.split(':') as [string, string];
@@ -41,7 +46,7 @@ function parse(text: string): ParityCase[] {
         userData: f[4] === 'null' ? null : Buffer.from(f[4]!, 'hex'),
         topics: f[5] === '' ? [] : f[5]!.split(','),
         ownedPartitions: owned,
-        rackId: null,
+        rackId: f[7] === undefined || f[7] === '-' ? null : f[7],
       });
     } else if (f[0] === 'expect') current!.expected.push(line.slice('expect '.length));
     else if (f[0] === 'end') cases.push(current!);
@@ -53,7 +58,7 @@ test('identical to Kafka\'s Java assignors on recorded groups', () => {
   const cases = parse(readFileSync(fixturePath(), 'utf8'));
   assert.ok(cases.length > 100);
   for (const [i, c] of cases.entries()) {
-    const result = builtInAssignors.get(c.assignor)!.assign({ members: c.members, partitionsPerTopic: c.counts });
+    const result = builtInAssignors.get(c.assignor)!.assign({ members: c.members, partitionsPerTopic: c.counts, partitionRacks: c.racks });
     const actual = [...result.keys()].sort().map((id) => `${id}:` + result.get(id)!.partitions.flatMap((t) => t.partitions.map((p) => ` ${t.topic}-${p}`)).join(''));
     assert.deepEqual(actual, c.expected, `case ${i} (${c.assignor})`);
   }

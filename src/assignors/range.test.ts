@@ -87,3 +87,27 @@ test('a dynamic member sorts after three static ones and its replacement takes t
   assert.deepEqual(run(rangeAssignor, { t1: 5, t2: 4 }, { ...members, consumer4: { topics: ['t1', 't2'] } }), { ...expectedStatic, consumer4: ['t1-4', 't2-3'] });
   assert.deepEqual(run(rangeAssignor, { t1: 5, t2: 4 }, { ...members, consumer5: { topics: ['t1', 't2'] } }), { ...expectedStatic, consumer5: ['t1-4', 't2-3'] });
 });
+
+// Rack-aware range (KIP-881). Expected assignments confirmed against Kafka's Java RangeAssignor.
+
+test('rack-aware: members take partitions with a replica on their rack, co-partitioned topics alike', () => {
+  assert.deepEqual(run(rangeAssignor, { t1: 4, t2: 4 }, { c1: { topics: ['t1', 't2'], rack: 'a' }, c2: { topics: ['t1', 't2'], rack: 'b' } }, { t1: 'a|b|a|b', t2: 'a|b|a|b' }), {
+    c1: ['t1-0', 't1-2', 't2-0', 't2-2'],
+    c2: ['t1-1', 't1-3', 't2-1', 't2-3'],
+  });
+});
+
+test('rack-aware: a member without a rack matches any partition; leftovers are dealt as plain ranges', () => {
+  assert.deepEqual(run(rangeAssignor, { t: 6 }, { c1: { topics: ['t'], rack: 'c' }, c2: { topics: ['t'] }, c3: { topics: ['t'], rack: 'a' } }, { t: 'a|b|c|a|b|c' }), {
+    c1: ['t-2', 't-5'],
+    c2: ['t-0', 't-1'],
+    c3: ['t-3', 't-4'],
+  });
+});
+
+test('racks change nothing when every partition has replicas on every rack, or no member rack holds replicas', () => {
+  const plain = { c1: ['t-0', 't-1'], c2: ['t-2', 't-3'] };
+  assert.deepEqual(run(rangeAssignor, { t: 4 }, { c1: { topics: ['t'], rack: 'b' }, c2: { topics: ['t'], rack: 'a' } }, { t: 'a,b|a,b|a,b|a,b' }), plain);
+  assert.deepEqual(run(rangeAssignor, { t: 4 }, { c1: { topics: ['t'], rack: 'x' }, c2: { topics: ['t'], rack: 'y' } }, { t: 'a|b|a|b' }), plain);
+  assert.deepEqual(run(rangeAssignor, { t: 4 }, { c1: { topics: ['t'], rack: 'b' }, c2: { topics: ['t'], rack: 'a' } }), plain);
+});

@@ -1,5 +1,6 @@
 import { compareJavaStrings } from './common.js';
 import type { PartitionRegistry, PreviousOwnership, TP } from './sticky-input.js';
+import type { StickyRackInfo } from './sticky-racks.js';
 
 export interface StickyResult {
   assignment: Map<string, TP[]>;
@@ -27,10 +28,12 @@ function byPartitionThenTopic(a: TP, b: TP): number {
  *    still under floor(P/N) (sorted by member id), then one each to members at floor(P/N) that
  *    may still take one more.
  *
- * (Java's rack-aware steps are skipped: without partition replica racks they never apply.)
+ * With rack-aware assignment, step 1 keeps only owned partitions on the member's rack, and before
+ * step 2 the unassigned partitions (fewest members on their racks first) go round-robin to members
+ * on their racks, within the same quotas.
  */
-export function assignConstrained(registry: PartitionRegistry, previous: PreviousOwnership): StickyResult {
-  return new ConstrainedAssignment(registry, previous).build();
+export function assignConstrained(registry: PartitionRegistry, previous: PreviousOwnership, racks: StickyRackInfo): StickyResult {
+  return new ConstrainedAssignment(registry, previous, racks).build();
 }
 
 class ConstrainedAssignment {
@@ -51,6 +54,7 @@ class ConstrainedAssignment {
   constructor(
     private readonly registry: PartitionRegistry,
     private readonly previous: PreviousOwnership,
+    private readonly racks: StickyRackInfo,
   ) {
     const consumers = [...previous.owned.keys()];
     const total = registry.totalCount;
@@ -68,7 +72,8 @@ class ConstrainedAssignment {
     }
     this.underMin.sort(compareJavaStrings);
     this.exactlyMin.sort(compareJavaStrings);
-    this.fillRoundRobin(unassigned);
+    const remaining = this.fillWithinRacks(this.racks.sortByMembersOnRacks(unassigned));
+    this.fillRoundRobin(remaining);
     const short = this.underMin.find((c) => this.assignment.get(c)!.length !== this.minQuota);
     if (this.underMin.length > 0 && (this.currentOverMin !== this.expectedOverMin || short !== undefined)) {
       throw new Error('sticky assignment: a member was left below its quota');
@@ -78,7 +83,12 @@ class ConstrainedAssignment {
 
   /** Step 1, in Java's member order: keep owned partitions up to the member's quota. */
   private keepOwned(consumer: string, claimed: readonly TP[]): void {
-    const owned = [...claimed].sort(byPartitionThenTopic).filter((tp) => !this.previous.claimedByMultiple.has(tp));
+    const onRack = claimed.filter((tp) => {
+      const mismatch = this.racks.racksMismatch(consumer, tp);
+      if (mismatch) this.maybeRevoked.set(tp, consumer);
+      return !mismatch;
+    });
+    const owned = onRack.sort(byPartitionThenTopic).filter((tp) => !this.previous.claimedByMultiple.has(tp));
     let keep: number;
     if (owned.length < this.minQuota) {
       keep = owned.length;
@@ -97,6 +107,45 @@ class ConstrainedAssignment {
       this.assigned.add(tp);
     }
     for (const tp of owned.slice(keep)) this.maybeRevoked.set(tp, consumer);
+  }
+
+  /**
+   * Rack-aware step (Java's assignRackAwareRoundRobin): each partition goes to the next member
+   * under minQuota on one of its racks, else to the first member at minQuota on one of its racks
+   * that may still take one more. Returns the partitions left for the plain round-robin.
+   */
+  private fillWithinRacks(unassigned: readonly TP[]): TP[] {
+    if (!this.racks.enabled) return [...unassigned];
+    const left: TP[] = [];
+    let nextUnfilled = 0;
+    for (const tp of unassigned) {
+      let consumer: string | undefined;
+      let next = this.racks.nextRackConsumer(tp, this.underMin, nextUnfilled);
+      if (next >= 0) {
+        consumer = this.underMin[next]!;
+        const count = this.assignment.get(consumer)!.length + 1;
+        if (count >= this.minQuota) {
+          this.underMin.splice(this.underMin.indexOf(consumer), 1);
+          if (count < this.maxQuota && this.currentOverMin < this.expectedOverMin) this.exactlyMin.push(consumer);
+        } else {
+          next++;
+        }
+        nextUnfilled = this.underMin.length === 0 ? 0 : next % this.underMin.length;
+      } else if (this.exactlyMin.length > 0) {
+        const first = this.racks.nextRackConsumer(tp, this.exactlyMin, 0);
+        if (first >= 0) {
+          consumer = this.exactlyMin[first]!;
+          if (this.assignment.get(consumer)!.length + 1 === this.maxQuota) {
+            this.exactlyMin.splice(first, 1);
+            this.currentOverMin++;
+            if (this.currentOverMin === this.expectedOverMin) this.exactlyMin = [];
+          }
+        }
+      }
+      if (consumer !== undefined) this.assignNew(tp, consumer);
+      else left.push(tp);
+    }
+    return left;
   }
 
   /**

@@ -2,6 +2,7 @@ import { compareJavaStrings } from './common.js';
 import { PartitionMovements } from './partition-movements.js';
 import type { StickyResult } from './sticky-constrained.js';
 import type { PreviousOwnership, StickyInput, TP } from './sticky-input.js';
+import type { StickyRackInfo } from './sticky-racks.js';
 
 /** Members ordered by how many partitions they hold, then by member id (Java's TreeSet with SubscriptionComparator). */
 class MembersBySize {
@@ -65,7 +66,8 @@ interface PreviousOwner {
  * least loaded member that can take it, then moves partitions from heavier to lighter members
  * until no single move improves the balance, preferring to send a partition back to the member
  * that owned it in an older generation. If that balancing does not lower the balance score, the
- * pre-balancing assignment is kept.
+ * pre-balancing assignment is kept. With rack-aware assignment, owned partitions off the member's
+ * rack are dropped first and unassigned partitions go to members on their racks when possible.
  */
 class GeneralAssignment {
   private readonly potentialConsumers = new Map<string, string[]>();
@@ -81,6 +83,7 @@ class GeneralAssignment {
   constructor(
     private readonly input: StickyInput,
     private readonly previous: PreviousOwnership,
+    private readonly racks: StickyRackInfo,
   ) {
     const { registry } = input;
     for (const topic of registry.topics()) this.potentialConsumers.set(topic, []);
@@ -135,7 +138,7 @@ class GeneralAssignment {
     for (const [consumer, partitions] of this.current) {
       const subscription = this.input.byId.get(consumer)!.topics;
       for (const tp of [...partitions]) {
-        if (!subscription.has(tp.topic)) {
+        if (!subscription.has(tp.topic) || this.racks.racksMismatch(consumer, tp)) {
           // Java leaves the stale entry in currentPartitionConsumer; it is overwritten when the
           // partition is assigned again below.
           partitions.delete(tp);
@@ -180,21 +183,29 @@ class GeneralAssignment {
     return false;
   }
 
-  private assignToLeastLoaded(tp: TP): void {
+  /** Gives the partition to the least loaded member that may take it (on its rack, if asked). */
+  private assignToLeastLoaded(tp: TP, matchRacks: boolean): boolean {
     for (const consumer of this.bySize) {
       if (!this.potentialTopics.get(consumer)!.has(tp.topic)) continue;
+      if (matchRacks && this.racks.racksMismatch(consumer, tp)) continue;
       this.bySize.remove(consumer);
       this.current.get(consumer)!.add(tp);
       this.partitionConsumer.set(tp, consumer);
       this.bySize.add(consumer);
-      return;
+      return true;
     }
+    return false;
   }
 
   private balance(prevAssignment: Map<TP, PreviousOwner>, unassignedIn: TP[]): void {
     const initializing = this.size(this.bySize.last()!) === 0;
-    for (const tp of unassignedIn) {
-      if (this.potentialConsumers.get(tp.topic)!.length > 0) this.assignToLeastLoaded(tp);
+    let toAssign = unassignedIn;
+    if (this.racks.enabled) {
+      // First to members on the partition's rack, then the rest to anyone.
+      toAssign = unassignedIn.filter((tp) => !(this.potentialConsumers.get(tp.topic)!.length > 0 && this.assignToLeastLoaded(tp, true)));
+    }
+    for (const tp of toAssign) {
+      if (this.potentialConsumers.get(tp.topic)!.length > 0) this.assignToLeastLoaded(tp, false);
     }
 
     // Partitions of topics with a single potential consumer, and members that cannot gain or
@@ -284,6 +295,6 @@ function balanceScore(assignment: Map<string, Set<TP>>): number {
   return score;
 }
 
-export function assignGeneral(input: StickyInput, previous: PreviousOwnership): StickyResult {
-  return new GeneralAssignment(input, previous).build();
+export function assignGeneral(input: StickyInput, previous: PreviousOwnership, racks: StickyRackInfo): StickyResult {
+  return new GeneralAssignment(input, previous, racks).build();
 }

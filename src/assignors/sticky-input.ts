@@ -61,6 +61,8 @@ export interface StickyMember {
   readonly subscriptionGeneration: number;
   /** The subscription's OwnedPartitions that exist (the cooperative assignor computes revocations from it). */
   readonly ownedPartitions: readonly TP[];
+  /** The subscription's RackId. */
+  readonly rackId: string | null;
 }
 
 export interface StickyInput {
@@ -102,6 +104,7 @@ export function prepareStickyInput(input: AssignmentInput, memberData: (m: Assig
       generation: data.generation < 0 ? -1 : data.generation,
       subscriptionGeneration: m.generationId < 0 ? -1 : m.generationId,
       ownedPartitions: resolvePartitions(registry, m.ownedPartitions),
+      rackId: m.rackId,
     };
   });
   return { registry, members, byId: new Map(members.map((m) => [m.memberId, m])) };

@@ -202,3 +202,15 @@ test('regression: balancing stops on an input where Java\'s reassignment loop ne
     for (const p of partitions) assert.ok(members[id]!.topics.includes(p.slice(0, p.lastIndexOf('-'))));
   }
 });
+
+test('golden: rack-aware general case for a fresh group', () => {
+  assert.deepEqual(run(stickyAssignor, { t1: 6, t2: 3 }, {
+    c1: { ...sticky(['t1', 't2']), rack: 'a' },
+    c2: { ...sticky(['t1']), rack: 'b' },
+    c3: { ...sticky(['t1', 't2']), rack: 'c' },
+  }, { t1: 'a|b|c|a|b|c', t2: 'a|b|c' }), {
+    c1: ['t1-3', 't2-0', 't2-1'],
+    c2: ['t1-0', 't1-1', 't1-4'],
+    c3: ['t1-2', 't1-5', 't2-2'],
+  });
+});

@@ -8,6 +8,7 @@ import { toMemberAssignment } from './common.js';
 import { javaHashMapOrder, javaStringHash } from './java-hash-order.js';
 import { assignConstrained, type StickyResult } from './sticky-constrained.js';
 import { assignGeneral } from './sticky-general.js';
+import { StickyRackInfo } from './sticky-racks.js';
 import { prepareStickyInput, resolvePreviousOwnership, type MemberData, type StickyInput, type TP } from './sticky-input.js';
 import type { AssignmentInput, Assignor, AssignorMember, MemberAssignment, TopicPartitions } from './types.js';
 
@@ -16,7 +17,8 @@ function runSticky(input: AssignmentInput, memberData: (m: AssignorMember) => Me
   const sticky = prepareStickyInput(input, memberData);
   if (sticky.members.length === 0) return { sticky, result: { assignment: new Map(), partitionsTransferringOwnership: new Map() } };
   const previous = resolvePreviousOwnership(sticky);
-  const result = previous.allSubscriptionsEqual ? assignConstrained(sticky.registry, previous) : assignGeneral(sticky, previous);
+  const racks = new StickyRackInfo(input, sticky);
+  const result = previous.allSubscriptionsEqual ? assignConstrained(sticky.registry, previous, racks) : assignGeneral(sticky, previous, racks);
   return { sticky, result };
 }
 

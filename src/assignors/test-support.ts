@@ -8,6 +8,7 @@ export interface MemberSpec {
   generation?: number;
   instance?: string;
   userData?: Buffer | null;
+  rack?: string;
 }
 
 export function parsePartition(s: string): { topic: string; partition: number } {
@@ -31,16 +32,23 @@ export function member(memberId: string, spec: MemberSpec): AssignorMember {
     topics: spec.topics,
     ownedPartitions: grouped(spec.owned ?? []),
     generationId: spec.generation ?? -1,
-    rackId: null,
+    rackId: spec.rack ?? null,
     userData: spec.userData ?? null,
   };
 }
 
-export function input(counts: Record<string, number>, members: Record<string, MemberSpec>): AssignmentInput {
-  return {
+/** Replica racks per topic as "a|b|a,b": partition by partition, comma-separated racks. */
+export type RackSpec = Record<string, string>;
+
+export function input(counts: Record<string, number>, members: Record<string, MemberSpec>, racks?: RackSpec): AssignmentInput {
+  const out: AssignmentInput = {
     members: Object.entries(members).map(([id, spec]) => member(id, spec)),
     partitionsPerTopic: new Map(Object.entries(counts)),
   };
+  if (racks !== undefined) {
+    out.partitionRacks = new Map(Object.entries(racks).map(([t, spec]) => [t, spec.split('|').map((r) => (r === '' ? [] : r.split(',')))]));
+  }
+  return out;
 }
 
 /** The assignment as { member: ["topic-partition", ...] } in the assignor's (sorted) order. */
@@ -50,6 +58,6 @@ export function flat(result: Map<string, MemberAssignment>): Record<string, stri
   return out;
 }
 
-export function run(assignor: Assignor, counts: Record<string, number>, members: Record<string, MemberSpec>): Record<string, string[]> {
-  return flat(assignor.assign(input(counts, members)));
+export function run(assignor: Assignor, counts: Record<string, number>, members: Record<string, MemberSpec>, racks?: RackSpec): Record<string, string[]> {
+  return flat(assignor.assign(input(counts, members, racks)));
 }

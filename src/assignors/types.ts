@@ -35,6 +35,14 @@ export interface AssignmentInput {
   members: AssignorMember[];
   /** Partition count per topic for every subscribed topic that exists. */
   partitionsPerTopic: ReadonlyMap<string, number>;
+  /**
+   * Optional, from cluster metadata: for each topic, indexed by partition, the racks of the
+   * partition's replicas (all replicas, in or out of sync; brokers without a rack left out). With
+   * it, and rack ids in the members' subscriptions, the range and sticky assignors become
+   * rack-aware exactly when Java's do (KIP-881: some partition is not on every rack). Without it
+   * they assign as Java does when replica racks are unknown.
+   */
+  partitionRacks?: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
 export interface MemberAssignment {
