@@ -171,12 +171,14 @@ export class GroupDriver implements GroupHandle {
       case 'send':
         this.send(action.requestId, action.coordinator, action.request);
         return;
-      case 'need-metadata':
-        this.cluster.metadata({ topics: action.topics, force: true }).then(
-          (cache) => this.apply(this.member.leaderMetadata(action.requestId, new Map(action.topics.map((t) => [t, cache.partitionCount(t)])), this.now())),
-          () => this.apply(this.member.leaderMetadata(action.requestId, new Map(action.topics.map((t) => [t, this.cluster.cache.partitionCount(t)])), this.now())),
-        );
+      case 'need-metadata': {
+        const answer = () => {
+          const cache = this.cluster.cache;
+          this.apply(this.member.leaderMetadata(action.requestId, new Map(action.topics.map((t) => [t, cache.partitionCount(t)])), this.now(), this.partitionRacks(action.topics)));
+        };
+        this.cluster.metadata({ topics: action.topics, force: true }).then(answer, answer);
         return;
+      }
       case 'revoke':
         this.callbacks(action.token, () => this.hooks.onRevoke(action.partitions, action.lost));
         return;
@@ -191,6 +193,19 @@ export class GroupDriver implements GroupHandle {
         this.hooks.onFatal(new KafkaError(action.errorCode, { groupId: this.groupId }, action.message));
         return;
     }
+  }
+
+  /** Racks of each partition's replicas (KIP-881), or undefined when no broker has a rack. */
+  private partitionRacks(topics: readonly string[]): Map<string, string[][]> | undefined {
+    const cache = this.cluster.cache;
+    if (![...cache.brokers.values()].some((b) => b.rack !== null)) return undefined;
+    const out = new Map<string, string[][]>();
+    for (const t of topics) {
+      const info = cache.topics.get(t);
+      if (info === undefined) continue;
+      out.set(t, info.partitions.map((p) => (p?.replicas ?? []).map((id) => cache.brokers.get(id)?.rack ?? null).filter((r): r is string => r !== null)));
+    }
+    return out;
   }
 
   private callbacks(token: number, run: () => Promise<void>): void {

@@ -78,10 +78,11 @@ export function performAssignment(
   protocol: RebalanceProtocol,
   members: readonly MemberSubscription[],
   partitionsPerTopic: ReadonlyMap<string, number>,
+  partitionRacks?: ReadonlyMap<string, readonly (readonly string[])[]>,
 ): LeaderAssignmentResult {
   const existing = new Map<string, number>();
   for (const [topic, count] of partitionsPerTopic) if (count > 0) existing.set(topic, count);
-  const raw = assignor.assign({ members: [...members], partitionsPerTopic: existing });
+  const raw = assignor.assign({ members: [...members], partitionsPerTopic: existing, ...(partitionRacks !== undefined ? { partitionRacks } : {}) });
   const plan = new Map<string, TopicPartition[]>();
   const userData = new Map<string, Buffer | null>();
   for (const m of members) {

@@ -142,11 +142,15 @@ export class GroupMember {
     return this.advance(nowMs);
   }
 
-  /** Leader: the partition counts asked for by a `need-metadata` action (missing topic = 0). */
-  leaderMetadata(requestId: number, partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number): GroupAction[] {
+  /**
+   * Leader: the partition counts asked for by a `need-metadata` action (missing topic = 0), and
+   * optionally each partition's replica racks, which make the range and sticky assignors
+   * rack-aware as Java's are (KIP-881).
+   */
+  leaderMetadata(requestId: number, partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number, partitionRacks?: ReadonlyMap<string, readonly (readonly string[])[]>): GroupAction[] {
     const core = this.core;
     if (requestId === core.metadataRequestId && core.pending.delete(requestId) && core.state === 'assigning') {
-      handleLeaderMetadata(core, partitionsPerTopic, nowMs);
+      handleLeaderMetadata(core, partitionsPerTopic, nowMs, partitionRacks);
     }
     return this.advance(nowMs);
   }

@@ -28,7 +28,12 @@ export function sendSyncGroup(core: MemberCore, assignments: SyncGroupRequestAss
 }
 
 /** Leader: the partition counts arrived; run the chosen assignor and send the assignments. */
-export function handleLeaderMetadata(core: MemberCore, partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number): void {
+export function handleLeaderMetadata(
+  core: MemberCore,
+  partitionsPerTopic: ReadonlyMap<string, number>,
+  nowMs: number,
+  partitionRacks?: ReadonlyMap<string, readonly (readonly string[])[]>,
+): void {
   core.metadataRequestId = null;
   const members = core.leaderMembers ?? [];
   const assignor = core.assignorNamed(core.generation.protocolName)!;
@@ -36,7 +41,7 @@ export function handleLeaderMetadata(core: MemberCore, partitionsPerTopic: Reado
   for (const topic of groupSubscribedTopics(members)) snapshot.set(topic, partitionsPerTopic.get(topic) ?? 0);
   let result;
   try {
-    result = performAssignment(assignor, core.protocol, members, snapshot);
+    result = performAssignment(assignor, core.protocol, members, snapshot, partitionRacks);
   } catch (err) {
     core.fail(ErrorCode.UNKNOWN_SERVER_ERROR, `assignor ${assignor.name} failed: ${(err as Error).message}`);
     return;
