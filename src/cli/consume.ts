@@ -40,12 +40,15 @@ class Session {
   private finish!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finish = resolve));
   stopped = false;
+  /** Set when the consumer gave up (its crash event): the command fails with it. */
+  failure: Error | null = null;
 
   constructor(private readonly ctx: CliContext, private readonly flags: ConsumeFlags) {
     const onSignal = (): void => this.stop();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     ctx.onClose(async () => {
+      this.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
@@ -60,6 +63,11 @@ class Session {
     this.armIdle();
     if (this.flags.maxMessages !== undefined && this.printed >= this.flags.maxMessages) this.stop();
     return true;
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err;
+    this.stop();
   }
 
   stop(): void {
@@ -112,6 +120,7 @@ async function consumeWithGroup(ctx: CliContext, flags: ConsumeFlags, groupId: s
     autoOffsetReset: flags.fromBeginning ? 'earliest' : 'latest',
   });
   ctx.onClose(() => consumer.close());
+  consumer.on('crash', (err: Error) => session.fail(err));
   await consumer.subscribe({ topics: [flags.topic] });
   // Offsets are resolved one printed record at a time, so a commit (auto, or the one on close)
   // never covers a record that was fetched but not printed.
@@ -125,5 +134,6 @@ async function consumeWithGroup(ctx: CliContext, flags: ConsumeFlags, groupId: s
     },
   });
   await session.done;
+  if (session.failure !== null) throw session.failure;
   await consumer.close();
 }
