@@ -95,7 +95,7 @@ export class GroupDriver implements GroupHandle {
       const node = this.member.coordinator;
       if (node !== null) return node;
       // A consumer that is not (or no longer) a member asks the connection layer directly.
-      if (this.stopped || this.member.subscription.length === 0 || this.member.state === 'failed' || this.member.state === 'closed') {
+      if (this.stopped || this.member.closing || this.member.subscription.length === 0 || this.member.state === 'failed') {
         return this.cluster.coordinator(this.groupId);
       }
       await new Promise<void>((resolve) => {

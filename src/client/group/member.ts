@@ -5,7 +5,6 @@ import { MemberCore } from './core.js';
 import { checkMemberTimers, handleHeartbeatResponse, maybeSendHeartbeat } from './heartbeat.js';
 import { handleJoinResponse, prepareJoin, sendJoinGroup } from './join.js';
 import { leaveGroup } from './leave.js';
-import { groupSubscribedTopics } from './leader.js';
 import { handleLeaderMetadata, handleSyncResponse } from './sync.js';
 import type {
   CommitErrorKind,
@@ -191,6 +190,11 @@ export class GroupMember {
     return this.advance(nowMs);
   }
 
+  /** close() was called (the member revokes, leaves and stops; it no longer looks for a coordinator). */
+  get closing(): boolean {
+    return this.core.closing !== null || this.core.state === 'closed';
+  }
+
   /** True after a poll timeout made the member leave, until poll() is called again. */
   get awaitingPoll(): boolean {
     return this.core.pollTimedOut;
@@ -343,4 +347,3 @@ function validateOptions(o: GroupMemberOptions): void {
   if (names.size !== o.assignors.length) throw new RangeError('assignor names must be unique');
 }
 
-export { groupSubscribedTopics };
