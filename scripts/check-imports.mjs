@@ -10,7 +10,7 @@ const SRC = resolve('src');
 const ALLOWED = {
   common: [],
   protocol: ['common'],
-  assignors: ['common', 'protocol'], // reader/writer and the sticky userData layouts only
+  assignors: ['common', 'protocol'], // narrowed by ONLY_FILES below
   storage: ['common', 'protocol'],
   coordinator: ['common', 'protocol', 'assignors'],
   broker: ['common', 'protocol', 'assignors', 'storage', 'coordinator'],
@@ -19,6 +19,14 @@ const ALLOWED = {
   cli: ['common', 'protocol', 'client', 'broker'],
   dashboard: ['common', 'protocol', 'client'],
   lab: ['common', 'protocol', 'client', 'broker'],
+};
+
+/**
+ * Where a folder may use only some files of another: assignors work on plain data and may not see
+ * wire message types; they only need the byte cursor and the sticky assignors' userData layouts.
+ */
+const ONLY_FILES = {
+  'assignors->protocol': ['reader.ts', 'writer.ts', 'protocol-error.ts', 'sticky-user-data.ts'],
 };
 
 /** Pure cores: no sockets, files, processes or timers, and no clock reads. */
@@ -66,6 +74,11 @@ for (const file of walk(SRC)) {
       if (!target.startsWith(SRC + sep)) continue;
       const to = areaOf(target);
       if (to !== null && !allowed(from, to) && !isTest) problems.push(`${relative('.', file)}: ${from} must not import ${to} (${spec})`);
+      const only = ONLY_FILES[`${from}->${to}`];
+      const targetFile = target.replace(/\.js$/, '.ts').split(sep).pop();
+      if (only !== undefined && !isTest && !only.includes(targetFile)) {
+        problems.push(`${relative('.', file)}: ${from} may import only ${only.join(', ')} from ${to} (${spec})`);
+      }
     } else if (PURE.includes(from) && FORBIDDEN_MODULES.test(spec) && !isTest) {
       problems.push(`${relative('.', file)}: pure core ${from} must not import ${spec}`);
     }

@@ -86,19 +86,3 @@ export async function recordTimestamps(cluster: Cluster, positions: readonly Rec
   const records = await recordsAt(cluster, positions);
   return new Map([...records].map(([k, list]) => [k, list[0] !== undefined && list[0].timestamp >= 0 ? list[0].timestamp : null]));
 }
-
-/**
- * Kafka answers ListOffsets-by-timestamp with the first record at or after the time; a broker
- * that indexes whole batches (Samsa) answers the batch's first offset. Reading that batch and
- * stepping to the first record at or after `timestampMs` gives Kafka's answer from either (on
- * Kafka the first record already qualifies, so nothing changes).
- */
-export async function refineTimestampOffsets(cluster: Cluster, found: ReadonlyArray<RecordPosition & { timestampMs: number }>): Promise<Map<string, number>> {
-  const records = await recordsAt(cluster, found);
-  return new Map(found.map((f) => {
-    const list = records.get(key(f.topic, f.partition)) ?? [];
-    const first = list.find((r) => r.timestamp >= f.timestampMs);
-    // The whole fetched part is older (or unreadable): keep the broker's answer.
-    return [key(f.topic, f.partition), first?.offset ?? f.offset];
-  }));
-}

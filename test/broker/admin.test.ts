@@ -147,13 +147,14 @@ describe('broker: metadata, topic and config administration', () => {
       const grow = await c.request(37, 3, { topics: [{ name: 'g1', count: 3, assignments: null }, { name: 'a1', count: 1, assignments: null }], timeoutMs: 1000, validateOnly: false });
       assert.deepEqual(grow.results.map((r) => r.errorCode), [0, ErrorCode.INVALID_PARTITIONS]);
       assert.equal(broker.context.store.topic('g1')!.partitions, 3);
-      const batch = await encodeRecordBatch({ records: [1, 2, 3, 4].map((i) => ({ value: Buffer.from(`v${i}`), timestamp: 1000 * i })) });
+      // Timestamps out of order inside one batch: lookups must answer per record, as Kafka does.
+      const batch = await encodeRecordBatch({ records: [1000, 4000, 2000, 3000].map((timestamp, i) => ({ value: Buffer.from(`v${i}`), timestamp })) });
       await c.request(0, 7, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'g1', partitionData: [{ index: 2, records: batch }] }] });
       const lo = await c.request(2, 7, {
         replicaId: -1,
-        topics: [{ name: 'g1', partitions: [-1, -2, -3, 2500, 9000].map((timestamp) => ({ partitionIndex: 2, timestamp })) }],
+        topics: [{ name: 'g1', partitions: [-1, -2, -3, 900, 2500, 4000, 9000].map((timestamp) => ({ partitionIndex: 2, timestamp })) }],
       });
-      assert.deepEqual(lo.topics[0]!.partitions.map((p) => p.offset), [4, 0, 3, 0, -1]);
+      assert.deepEqual(lo.topics[0]!.partitions.map((p) => [p.offset, p.timestamp]), [[4, -1], [0, -1], [1, 4000], [0, 1000], [1, 4000], [1, 4000], [-1, -1]]);
       const del = await c.request(21, 2, { topics: [{ name: 'g1', partitions: [{ partitionIndex: 2, offset: -1 }, { partitionIndex: 1, offset: 5 }] }], timeoutMs: 1000 });
       assert.deepEqual(del.topics[0]!.partitions.map((p) => [p.errorCode, p.lowWatermark]), [[0, 4], [ErrorCode.OFFSET_OUT_OF_RANGE, -1]]);
       const gone = await c.request(20, 6, { topics: [{ name: 'g1', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }, { name: 'nope', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], timeoutMs: 1000 });

@@ -4,6 +4,7 @@ import type { PartitionLog } from '../../storage/types.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { visibleTopic } from '../topics.js';
+import { offsetForTimestamp, offsetOfMaxTimestamp } from '../record-timestamps.js';
 
 /** ListOffsets special timestamps (KIP-79, KIP-734). */
 export const LATEST_TIMESTAMP = -1;
@@ -14,8 +15,8 @@ const MAX_TIMESTAMP_MIN_VERSION = 7;
 /**
  * ListOffsets v1-7 (v0's OldStyleOffsets are not offered). -1: the log end (which is also the last
  * stable offset: no transactions); -2: the log start; -3 (v7+): the record with the largest
- * timestamp; any other timestamp: the first offset whose batch has a timestamp at or after it, or
- * -1/-1 when there is none.
+ * timestamp; any other timestamp: the first record whose timestamp is at or after it, or -1/-1
+ * when there is none.
  */
 export const listOffsetsHandler = defineHandler({
   apiKey: 2,
@@ -61,7 +62,7 @@ async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPar
   if (p.timestamp === LATEST_TIMESTAMP) return found(log.logEndOffset);
   if (p.timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset);
   if (p.timestamp === MAX_TIMESTAMP && rctx.version >= MAX_TIMESTAMP_MIN_VERSION) {
-    const max = await log.maxTimestamp();
+    const max = await offsetOfMaxTimestamp(log);
     return max === null ? found(-1) : found(max.offset, max.timestamp);
   }
   if (p.timestamp < 0) {
@@ -69,6 +70,6 @@ async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPar
     reportRejection(rctx, 'ListOffsets', { topic: log.topic, partition: p.partitionIndex, errorCode: ErrorCode.INVALID_REQUEST, detail });
     return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.INVALID_REQUEST, timestamp: -1, offset: -1, leaderEpoch: -1 };
   }
-  const hit = await log.offsetForTimestamp(p.timestamp);
+  const hit = await offsetForTimestamp(log, p.timestamp);
   return hit === null ? found(-1) : found(hit.offset, hit.timestamp);
 }

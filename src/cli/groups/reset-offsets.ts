@@ -6,7 +6,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { collect, parseDateTime, parseIsoDuration, parseOffsetsCsv, parseSignedInteger, parseTopicScope, type TopicScope } from '../args.js';
 import { action, CliError, integerArg, UsageError, withCommonOptions, type CliContext } from '../context.js';
 import { renderTable } from '../output/table.js';
-import { refineTimestampOffsets } from '../records-at.js';
 import { committedOffsets, describeGroupsIfSupported } from './lookup.js';
 import { exportCsv, partitionKey, planReset, type PartitionPosition, type PlannedReset, type ResetSpec } from './reset-plan.js';
 
@@ -141,9 +140,7 @@ async function readPositions(admin: Admin, flags: ResetFlags, spec: ResetSpec, d
 /** Per partition of `s`, the first offset at or after `timestampMs`, or null when every record is older. */
 async function offsetsForTime(admin: Admin, s: Scope, timestampMs: number): Promise<Array<number | null>> {
   const found = await admin.listOffsets({ topic: s.topic, partitions: s.partitions, timestamp: timestampMs });
-  const refined = await refineTimestampOffsets(admin.cluster, found.filter((f) => f.offset >= 0)
-    .map((f) => ({ topic: s.topic, partition: f.partition, offset: f.offset, timestampMs })));
-  return found.map((f) => (f.offset < 0 ? null : refined.get(`${s.topic}:${f.partition}`) ?? f.offset));
+  return found.map((f) => (f.offset < 0 ? null : f.offset));
 }
 
 function byTopic(items: Array<{ topic: string; partition: number }>): Scope[] {
