@@ -166,6 +166,24 @@ describe('broker: metadata, topic and config administration', () => {
     assert.deepEqual(events, ['created g1 1 create-topics', 'grown g1 1->3', 'records g1/2 4', 'deleted g1']);
   });
 
+  it('drops the committed offsets of a deleted topic before answering DeleteTopics', async () => {
+    await create('offsets-gone', 1);
+    const commit = await c.request(8, 7, {
+      groupId: 'simple-group',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'offsets-gone', partitions: [{ partitionIndex: 0, committedOffset: 0, committedMetadata: '' }] }],
+    });
+    assert.equal(commit.topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+    const fetchCommitted = async () =>
+      (await c.request(9, 7, { groupId: 'simple-group', topics: [{ name: 'offsets-gone', partitionIndexes: [0] }], requireStable: false })).topics[0]!.partitions[0]!.committedOffset;
+    assert.equal(await fetchCommitted(), 0);
+    const gone = await c.request(20, 4, { topicNames: ['offsets-gone'], timeoutMs: 1000 });
+    assert.equal(gone.responses[0]!.errorCode, ErrorCode.NONE);
+    assert.equal(await fetchCommitted(), -1);
+  });
+
   it('describes the cluster as this one broker', async () => {
     const res = await c.request(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
     assert.equal(res.errorCode, 0);

@@ -14,7 +14,6 @@ import {
 import { ErrorCode } from '../../protocol/errors.js';
 import type { LogStore, PartitionLog } from '../../storage/types.js';
 import type { BrokerConfig } from '../config.js';
-import { BROKER_EVENTS, subscribeBrokerEvent } from '../events.js';
 import type { RequestContext } from '../handler.js';
 import { COORDINATOR_EVENTS, coordinatorEventName, publishCoordinatorEvent } from './events.js';
 import { encodeGroupRecords, GROUP_LOG_NAME, readGroupLog } from './internal-log.js';
@@ -75,7 +74,6 @@ export class GroupCoordinatorShell {
   private nextCompactionCheck: number;
   private readonly compactAfterRecords: number;
   private closed = false;
-  private readonly stopListening: () => void;
 
   private constructor(
     private readonly o: GroupShellOptions,
@@ -84,23 +82,19 @@ export class GroupCoordinatorShell {
     this.core = this.newCore();
     this.compactAfterRecords = o.compactAfterRecords ?? 20_000;
     this.nextCompactionCheck = this.compactAfterRecords;
-    // Deleting a topic drops its committed offsets, as Kafka does.
-    this.stopListening = subscribeBrokerEvent(BROKER_EVENTS.topicDeleted, (e) => {
-      if (e.nodeId !== o.config.nodeId || e.port !== o.config.port || this.closed) return;
-      this.serialize(() => this.commit(this.core.onTopicsDeleted([e.topic], this.o.clock.nowMs()))).catch((err: unknown) => this.logFailure('dropping offsets of a deleted topic', err));
-    });
+  }
+
+  /** Deleting a topic drops its committed offsets, as Kafka does; DeleteTopics awaits this. */
+  async topicsDeleted(topics: readonly string[]): Promise<void> {
+    if (this.closed) return;
+    await this.serialize(() => this.commit(this.core.onTopicsDeleted([...topics], this.o.clock.nowMs()))).catch((err: unknown) => this.logFailure('dropping offsets of a deleted topic', err));
   }
 
   /** Opens the internal log, replays it and starts serving. */
   static async open(options: GroupShellOptions): Promise<GroupCoordinatorShell> {
     const log = await options.store.openInternalLog(GROUP_LOG_NAME);
     const shell = new GroupCoordinatorShell(options, log);
-    try {
-      await shell.load();
-    } catch (err) {
-      shell.stopListening();
-      throw err;
-    }
+    await shell.load();
     return shell;
   }
 
@@ -145,7 +139,6 @@ export class GroupCoordinatorShell {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopListening();
     this.clearTimer();
     await this.serialize(async () => {
       this.deliver(this.core.unload());

@@ -8,9 +8,9 @@ import { reportRejection } from '../rejections.js';
 import { storageErrorCode, topicById, visibleTopic } from '../topics.js';
 
 /**
- * DeleteTopics v1-6 (v6 may name topics by id). Deleting drops the partition logs and the
- * idempotent-producer state of the topic, and publishes `samsa:broker:topic-deleted` so that the
- * group coordinator can drop committed offsets for it.
+ * DeleteTopics v1-6 (v6 may name topics by id). Deleting drops the partition logs, the
+ * idempotent-producer state and the groups' committed offsets of the topic (as Kafka does), then
+ * publishes `samsa:broker:topic-deleted`.
  */
 export const deleteTopicsHandler = defineHandler({
   apiKey: 20,
@@ -50,6 +50,7 @@ async function deleteOne(rctx: RequestContext, name: string | null, topicId: str
     return { name: topic.name, topicId: topic.id, errorCode: storageErrorCode(err), errorMessage: (err as Error).message };
   }
   ctx.producers.forgetTopic(topic.name);
+  await ctx.groups.topicsDeleted([topic.name]);
   ctx.log.info('topic deleted', { topic: topic.name });
   publishBrokerEvent(BROKER_EVENTS.topicDeleted, { nodeId: ctx.config.nodeId, port: ctx.config.port, topic: topic.name, topicId: topic.id });
   return { name: topic.name, topicId: topic.id, errorCode: ErrorCode.NONE, errorMessage: null };
