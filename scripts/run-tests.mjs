@@ -29,7 +29,9 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.SAMSA_TEST_CONCURRENCY ?? '4';
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected], {
+// A hang must fail the run, not stall CI: no single test may take longer than this.
+const testTimeoutMs = process.env.SAMSA_TEST_TIMEOUT_MS ?? '240000';
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${testTimeoutMs}`, '--test-reporter=spec', ...selected], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test' },
 });
