@@ -1,123 +1,219 @@
-import { Admin } from '@platformatic/kafka';
-import { startBenchBroker, type BenchBroker } from './broker-process.js';
-import { kafkajsProduce } from './kafkajs-produce.js';
-import { platformaticConsume } from './platformatic-consume.js';
-import { platformaticProduce } from './platformatic-produce.js';
-import type { Workload, WorkloadContext } from './workload.js';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERIES_BUCKET_MS } from './harness.js';
+import type { SystemName } from './ipc.js';
+import { renderSvg } from './plot.js';
+import { profileFiles, topSelfTime } from './profile.js';
+import { formatReport, type BenchResults } from './report.js';
+import { checkPeerServers, running, SERVER_SETTINGS, tempDirs } from './servers.js';
+import { CLIENT_DESCRIPTIONS } from './systems/index.js';
+import { runRebalance, type RebalanceOptions, type RebalanceResult } from './workloads/rebalance.js';
+import { runThroughput, type ThroughputResult } from './workloads/throughput.js';
 
 /**
- * `npm run bench`: produce and consume throughput through a Samsa broker running as its own
- * process (so its CPU time is measured apart from the client's), for 1,000,000 records of 100
- * bytes and of 1 KiB. `--quick` uses 100,000 records; `--records N` and `--runs N` (median of N
- * runs) override. Prints a markdown table. Each workload lives in its own file under bench/.
+ * `npm run bench`: Samsa against Redis Streams and NATS JetStream consumer groups, and the Samsa
+ * client against kafkajs and @platformatic/kafka, side by side in one run on this machine.
+ *
+ *   npm run bench                 full run: 3 runs of everything (about 13 minutes on 2 cores)
+ *   npm run bench -- --quick      1 run of smaller workloads (under 2 minutes)
+ *   npm run bench -- --runs 5     more runs
+ *   npm run bench -- --profile    CPU profiles (node --cpu-prof) of the Samsa broker and clients
+ *                                 during the throughput workload, with their top functions
+ *
+ * Prints markdown tables and writes bench/results/<date>.json and <date>.svg.
  */
 
-interface Row {
-  client: string;
-  workload: string;
-  records: number;
-  recordBytes: number;
-  seconds: number;
-  bytes: number;
-  brokerCpuSeconds: number;
-  clientCpuSeconds: number;
-}
-
-const PARTITIONS = 6;
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const RESULTS_DIR = join(REPO, 'bench', 'results');
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
-  const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [bootstrap] });
-  await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  await admin.close();
+const quick = process.argv.includes('--quick');
+const plan = {
+  mode: quick ? 'quick' : 'full',
+  runs: Number(argValue('--runs') ?? (quick ? 1 : 3)),
+  small: { records: quick ? 100_000 : 1_000_000, recordBytes: 100 },
+  large: { records: quick ? 25_000 : 200_000, recordBytes: 1024 },
+  clientRecords: quick ? 100_000 : 1_000_000,
+  phaseMs: quick ? 1500 : 2500,
+  failureTimeoutMs: quick ? 2000 : 3000,
+};
+
+const PEERS: SystemName[] = ['samsa', 'redis', 'jetstream'];
+const CLIENTS: SystemName[] = ['samsa', 'kafkajs', 'platformatic'];
+
+function say(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
 }
 
-async function measure(broker: BenchBroker, workload: Workload, ctx: WorkloadContext): Promise<Row> {
-  const brokerBefore = broker.cpuSeconds();
-  const clientBefore = process.cpuUsage();
-  const startedMs = performance.now();
-  const result = await workload.run(ctx);
-  const seconds = (performance.now() - startedMs) / 1000;
-  const client = process.cpuUsage(clientBefore);
-  if (result.records !== ctx.records) throw new Error(`${workload.client} ${workload.name}: ${result.records} records, expected ${ctx.records}`);
-  return {
-    client: workload.client,
-    workload: workload.name,
-    records: result.records,
-    recordBytes: ctx.recordBytes,
-    seconds,
-    bytes: result.bytes,
-    brokerCpuSeconds: broker.cpuSeconds() - brokerBefore,
-    clientCpuSeconds: (client.user + client.system) / 1e6,
+/** Ctrl-C or SIGTERM: stop every server and client this run started, then leave. */
+function stopEverythingOnSignal(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping ${running.size} processes`);
+    for (const child of running) child.kill('SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
   };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
-/** One broker per (client, record size): produce, then (when the client has one) consume the same topic. */
-async function runPair(produce: Workload, consume: Workload | null, records: number, recordBytes: number): Promise<Row[]> {
-  const broker = await startBenchBroker();
-  try {
-    const topic = `bench-${recordBytes}`;
-    await createTopic(broker.bootstrap, topic);
-    const ctx: WorkloadContext = { bootstrap: broker.bootstrap, nodeId: 1, topic, partitions: PARTITIONS, records, recordBytes };
-    const rows = [await measure(broker, produce, ctx)];
-    if (consume !== null) rows.push(await measure(broker, consume, ctx));
-    return rows;
-  } finally {
-    await broker.stop();
+async function throughputRuns(): Promise<ThroughputResult[][]> {
+  const rows: ThroughputResult[][] = [];
+  for (const size of [plan.small, plan.large]) {
+    for (const system of PEERS) {
+      const runs: ThroughputResult[] = [];
+      for (let run = 0; run < plan.runs; run++) {
+        say(`throughput ${system} ${size.records} x ${size.recordBytes} B, run ${run + 1}/${plan.runs}`);
+        runs.push(await runThroughput({ system, ...size, mode: 'concurrent' }));
+      }
+      rows.push(runs);
+    }
   }
+  return rows;
+}
+
+function rebalancePlans(rate: number): Array<Omit<RebalanceOptions, 'ratePerSecond' | 'phaseMs' | 'failureTimeoutMs'>> {
+  return [
+    { system: 'samsa', label: 'Samsa, eager (range)', scenario: 'scale', assignor: 'range' },
+    { system: 'samsa', label: 'Samsa, cooperative-sticky', scenario: 'scale', assignor: 'cooperative-sticky' },
+    { system: 'samsa', label: 'Samsa, static member restarts', scenario: 'static', assignor: 'cooperative-sticky' },
+    { system: 'redis', label: 'Redis Streams', scenario: 'scale', assignor: 'range' },
+    { system: 'jetstream', label: 'NATS JetStream', scenario: 'scale', assignor: 'range' },
+    { system: 'samsa', label: 'Samsa (cooperative-sticky)', scenario: 'failure', assignor: 'cooperative-sticky' },
+    { system: 'redis', label: 'Redis Streams', scenario: 'failure', assignor: 'range' },
+    { system: 'jetstream', label: 'NATS JetStream', scenario: 'failure', assignor: 'range' },
+  ].filter(() => rate > 0) as Array<Omit<RebalanceOptions, 'ratePerSecond' | 'phaseMs' | 'failureTimeoutMs'>>;
+}
+
+async function rebalanceRuns(rate: number): Promise<RebalanceResult[][]> {
+  const rows: RebalanceResult[][] = [];
+  for (const p of rebalancePlans(rate)) {
+    const runs: RebalanceResult[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      say(`${p.scenario} ${p.label} at ${rate} records/s, run ${run + 1}/${plan.runs}`);
+      runs.push(await runRebalance({ ...p, ratePerSecond: rate, phaseMs: plan.phaseMs, failureTimeoutMs: plan.failureTimeoutMs }));
+    }
+    rows.push(runs);
+  }
+  return rows;
+}
+
+async function clientRuns(): Promise<ThroughputResult[][]> {
+  const rows: ThroughputResult[][] = [];
+  for (const system of CLIENTS) {
+    const runs: ThroughputResult[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      say(`clients: ${system} ${plan.clientRecords} x 100 B against Samsa, run ${run + 1}/${plan.runs}`);
+      runs.push(await runThroughput({ system, records: plan.clientRecords, recordBytes: 100, mode: 'sequential' }));
+    }
+    rows.push(runs);
+  }
+  return rows;
+}
+
+/** The run whose value is the median, so the plotted line is a typical one. */
+function medianRun(runs: RebalanceResult[], key: (r: RebalanceResult) => number): RebalanceResult {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function plot(rebalance: RebalanceResult[][]): string {
+  const pick = (scenario: string) => rebalance.filter((runs) => runs[0]!.scenario === scenario || (scenario === 'scale' && runs[0]!.scenario === 'static'));
+  const lines = (rows: RebalanceResult[][]) => rows.map((runs) => {
+    const r = medianRun(runs, (x) => x.longestGapMs);
+    return { label: r.label, values: r.series };
+  });
+  const scale = pick('scale');
+  const failure = pick('failure');
+  const scaleMarkers = (scale.find((r) => r[0]!.scenario === 'scale')?.[0]?.eventsMs ?? []).map((atMs, i) => ({ atMs, label: `consumer ${i + 2} joins` }));
+  const staticAt = scale.find((r) => r[0]!.scenario === 'static')?.[0]?.eventsMs[0];
+  if (staticAt !== undefined) scaleMarkers.push({ atMs: staticAt, label: 'static restart' });
+  return renderSvg(`Consumed records/s (${SERIES_BUCKET_MS} ms buckets), producer at a steady rate; median run of each`, [
+    { title: 'Scale-out 1 -> 2 -> 3 consumers (and a static member restarting)', bucketMs: SERIES_BUCKET_MS, lines: lines(scale), markers: scaleMarkers },
+    { title: 'Failure: one of 3 consumers SIGKILLed', bucketMs: SERIES_BUCKET_MS, lines: lines(failure), markers: (failure[0]?.[0]?.eventsMs ?? []).map((atMs) => ({ atMs, label: 'kill' })) },
+  ]);
+}
+
+async function profileRun(): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(RESULTS_DIR, `profile-${stamp}`);
+  mkdirSync(dir, { recursive: true });
+  const records = Number(argValue('--records') ?? 1_000_000);
+  const flags = (name: string) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`];
+  say(`profiling Samsa throughput, ${records} x 100 B, profiles in ${dir}`);
+  const r = await runThroughput({ system: 'samsa', records, recordBytes: 100, mode: 'concurrent', profile: { server: flags('broker'), client: flags('%name%') } });
+  process.stdout.write(`Samsa throughput while profiled: ${Math.round(r.consumedPerSecond).toLocaleString('en-US')} records/s end to end\n\n`);
+  for (const file of profileFiles(dir).sort()) {
+    const { totalMs, top } = topSelfTime(file, 15, REPO);
+    process.stdout.write(`### ${file.slice(dir.length + 1)} (${(totalMs / 1000).toFixed(2)} s on CPU in JS and native code)\n\n| self ms | share | function |\n|---:|---:|---|\n`);
+    for (const t of top) process.stdout.write(`| ${t.selfMs.toFixed(0)} | ${(t.share * 100).toFixed(1)}% | \`${t.name}\` |\n`);
+    process.stdout.write('\n');
+  }
+}
+
+async function main(): Promise<void> {
+  stopEverythingOnSignal();
+  let versions: { redis: string; nats: string };
+  try {
+    versions = checkPeerServers();
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  if (process.argv.includes('--profile')) return profileRun();
+
+  const startedMs = Date.now();
+  const throughput = await throughputRuns();
+  // The rebalance workloads run every system at the same rate: half of the slowest system's
+  // measured end-to-end maximum (100-byte records), so every system can carry it.
+  const slowest = Math.min(...throughput.filter((runs) => runs[0]!.recordBytes === 100).map((runs) => median(runs.map((r) => r.consumedPerSecond))));
+  const rate = Math.max(1000, Math.round(slowest / 2 / 1000) * 1000);
+  const rebalance = await rebalanceRuns(rate);
+  const clients = await clientRuns();
+
+  const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    mode: plan.mode as 'quick' | 'full',
+    runs: plan.runs,
+    wallSeconds: (Date.now() - startedMs) / 1000,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    servers: { redis: versions.redis, nats: versions.nats, settings: SERVER_SETTINGS },
+    clients: CLIENT_DESCRIPTIONS,
+    plan: { ...plan, rebalanceRatePerSecond: rate },
+    throughput,
+    rebalance,
+    clientComparison: clients,
+  };
+  const jsonPath = join(RESULTS_DIR, `${date}.json`);
+  const svgPath = join(RESULTS_DIR, `${date}.svg`);
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(svgPath, plot(rebalance));
+  process.stdout.write(formatReport(results));
+  process.stdout.write(`\nResults: ${relativeToRepo(jsonPath)}; plot: ${relativeToRepo(svgPath)}; wall time ${results.wallSeconds.toFixed(0)} s\n`);
 }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor((s.length - 1) / 2)]!;
 }
 
-function medianRow(rows: Row[]): Row {
-  const bySpeed = [...rows].sort((a, b) => a.seconds - b.seconds);
-  const mid = bySpeed[Math.floor(bySpeed.length / 2)]!;
-  return { ...mid, brokerCpuSeconds: median(rows.map((r) => r.brokerCpuSeconds)), clientCpuSeconds: median(rows.map((r) => r.clientCpuSeconds)) };
+function relativeToRepo(p: string): string {
+  return p.startsWith(REPO) ? p.slice(REPO.length) : p;
 }
 
-function formatTable(rows: Row[]): string {
-  const mb = (r: Row): number => r.bytes / 1e6;
-  const lines = [
-    '| client | workload | records | record size | records/s | MB/s | broker CPU s | broker CPU s/MB | client CPU s |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.client} | ${r.workload} | ${r.records.toLocaleString('en-US')} | ${r.recordBytes} B | ${Math.round(r.records / r.seconds).toLocaleString('en-US')} | ` +
-        `${(mb(r) / r.seconds).toFixed(1)} | ${r.brokerCpuSeconds.toFixed(2)} | ${(r.brokerCpuSeconds / mb(r)).toFixed(4)} | ${r.clientCpuSeconds.toFixed(2)} |`,
-    );
-  }
-  return lines.join('\n');
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  for (const child of running) child.kill('SIGKILL');
+  process.exit(1);
 }
-
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const records = Number(argValue('--records') ?? (quick ? 100_000 : 1_000_000));
-  const runs = Number(argValue('--runs') ?? 1);
-  const plans: Array<[Workload, Workload | null]> = [
-    [platformaticProduce, platformaticConsume],
-    [kafkajsProduce, null],
-  ];
-  const rows: Row[] = [];
-  for (const recordBytes of [100, 1024]) {
-    for (const [produce, consume] of plans) {
-      const results: Row[][] = [];
-      for (let run = 0; run < runs; run++) {
-        process.stderr.write(`bench: ${produce.client} ${records} x ${recordBytes} B, run ${run + 1}/${runs}\n`);
-        results.push(await runPair(produce, consume, records, recordBytes));
-      }
-      for (let i = 0; i < results[0]!.length; i++) rows.push(medianRow(results.map((r) => r[i]!)));
-    }
-  }
-  process.stdout.write(`Samsa broker (separate process, file store, acks=1), ${PARTITIONS} partitions, ${runs === 1 ? 'one run' : `median of ${runs} runs`}\n\n`);
-  process.stdout.write(`${formatTable(rows)}\n`);
-}
-
-await main();
+process.exit(0);

@@ -1,0 +1,42 @@
+/** Messages between the benchmark's main process and its producer and consumer processes. */
+
+export type SystemName = 'samsa' | 'redis' | 'jetstream' | 'kafkajs' | 'platformatic';
+
+export interface GroupSettings {
+  /** Kafka assignor for the Kafka clients. */
+  assignor: 'range' | 'cooperative-sticky';
+  /** Static membership (KIP-345): the consumer's name is its groupInstanceId. */
+  staticMember: boolean;
+  /** How long a silent consumer keeps its work: Kafka session timeout, Redis XAUTOCLAIM idle time, JetStream ack wait. */
+  failureTimeoutMs: number;
+}
+
+export interface ChildConfig {
+  system: SystemName;
+  role: 'producer' | 'consumer';
+  host: string;
+  port: number;
+  /** Topic (Kafka), stream-name prefix (Redis) or stream name (JetStream). */
+  target: string;
+  groupId: string;
+  consumerName: string;
+  /** Producer: how many records at most. */
+  records: number;
+  recordBytes: number;
+  /** Producer: records per second, 0 for as fast as the client goes. */
+  ratePerSecond: number;
+  /** Consumer: send each record's producer timestamp along with its sequence number. */
+  reportTimestamps: boolean;
+  group: GroupSettings;
+}
+
+export type ParentMessage = { cmd: 'start' } | { cmd: 'stop' };
+
+export type ChildMessage =
+  | { ev: 'ready' }
+  | { ev: 'assigned'; partitions: number[] }
+  /** Records handed to the handler at `atMs`: sequence numbers and partitions, one entry per record. */
+  | { ev: 'delivered'; atMs: number; seqs: Uint32Array; partitions: Uint8Array; timestamps: Float64Array | null }
+  | { ev: 'produced'; records: number; startedMs: number; endedMs: number }
+  | { ev: 'final'; latencyCounts: number[] }
+  | { ev: 'error'; message: string };

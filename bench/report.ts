@@ -1,0 +1,173 @@
+import type { SystemName } from './ipc.js';
+import { fmt, ratio, spread, type Spread } from './stats.js';
+import type { RebalanceResult } from './workloads/rebalance.js';
+import type { ThroughputResult } from './workloads/throughput.js';
+
+/** The markdown report printed at the end of `npm run bench`. */
+
+export interface BenchResults {
+  date: string;
+  mode: 'quick' | 'full';
+  runs: number;
+  wallSeconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  servers: { redis: string; nats: string; settings: Record<string, string> };
+  clients: Record<SystemName, string>;
+  plan: { small: { records: number }; large: { records: number }; clientRecords: number; phaseMs: number; failureTimeoutMs: number; rebalanceRatePerSecond: number };
+  throughput: ThroughputResult[][];
+  rebalance: RebalanceResult[][];
+  clientComparison: ThroughputResult[][];
+}
+
+const NAMES: Record<SystemName, string> = {
+  samsa: 'Samsa',
+  redis: 'Redis Streams',
+  jetstream: 'NATS JetStream',
+  kafkajs: 'kafkajs',
+  platformatic: '@platformatic/kafka',
+};
+
+const num = (n: number) => n.toLocaleString('en-US');
+const of = <T>(runs: T[], f: (r: T) => number): Spread => spread(runs.map(f));
+
+function throughputTable(rows: ThroughputResult[][]): string[] {
+  const out = [
+    '| system | records | produced rec/s | consumed rec/s (end to end) | MB/s | latency p50 ms | p99 ms | server CPU s/M | producer CPU s/M | consumers CPU s/M | total CPU s/M |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const runs of rows) {
+    const r0 = runs[0]!;
+    out.push(
+      `| ${NAMES[r0.system]} | ${num(r0.records)} x ${r0.recordBytes} B | ${fmt(of(runs, (r) => r.producedPerSecond))} | ${fmt(of(runs, (r) => r.consumedPerSecond))} | ` +
+        `${fmt(of(runs, (r) => r.consumedMBPerSecond))} | ${fmt(of(runs, (r) => r.p50Ms))} | ${fmt(of(runs, (r) => r.p99Ms))} | ${fmt(of(runs, (r) => r.serverCpuPerM), 2)} | ` +
+        `${fmt(of(runs, (r) => r.producerCpuPerM), 2)} | ${fmt(of(runs, (r) => r.consumersCpuPerM), 2)} | ${fmt(of(runs, (r) => r.serverCpuPerM + r.producerCpuPerM + r.consumersCpuPerM), 2)} |`,
+    );
+  }
+  return out;
+}
+
+function medianOf(rows: ThroughputResult[][], system: SystemName, recordBytes: number, f: (r: ThroughputResult) => number): number {
+  const runs = rows.find((r) => r[0]!.system === system && r[0]!.recordBytes === recordBytes);
+  return runs === undefined ? NaN : of(runs, f).median;
+}
+
+function rebalanceTable(rows: RebalanceResult[][], scenario: 'scale' | 'failure'): string[] {
+  const pick = rows.filter((runs) => (scenario === 'failure' ? runs[0]!.scenario === 'failure' : runs[0]!.scenario !== 'failure'));
+  const out =
+    scenario === 'failure'
+      ? ['| system | time until the killed consumer\'s records are handled ms | longest delivery gap ms | records processed twice | lost |', '|---|---:|---:|---:|---:|']
+      : ['| system | time until the new consumer receives data ms | longest delivery gap ms (any partition) | longest gap on partitions that did not move ms | steady-state longest gap ms | records redelivered | lost |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const runs of pick) {
+    const r0 = runs[0]!;
+    if (scenario === 'failure') {
+      out.push(`| ${r0.label} | ${fmt(of(runs, (r) => r.takeoverMs), 0)} | ${fmt(of(runs, (r) => r.longestGapMs), 0)} | ${fmt(of(runs, (r) => r.redelivered), 0)} | ${fmt(of(runs, (r) => r.lost), 0)} |`);
+    } else {
+      out.push(
+        `| ${r0.label} | ${fmt(of(runs, (r) => r.takeoverMs), 0)} | ${fmt(of(runs, (r) => r.longestGapMs), 0)} | ${fmt(of(runs, (r) => r.longestGapStayingMs), 0)} | ${fmt(of(runs, (r) => r.steadyGapMs), 0)} | ` +
+          `${fmt(of(runs, (r) => r.redelivered), 0)} | ${fmt(of(runs, (r) => r.lost), 0)} |`,
+      );
+    }
+  }
+  return out;
+}
+
+function clientTable(rows: ThroughputResult[][]): string[] {
+  const out = [
+    '| client | produce rec/s | consume rec/s | producer CPU s/M | consumers CPU s/M | broker CPU s/M while producing | while consuming |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const runs of rows) {
+    out.push(
+      `| ${NAMES[runs[0]!.system]} | ${fmt(of(runs, (r) => r.producedPerSecond))} | ${fmt(of(runs, (r) => r.consumedPerSecond))} | ${fmt(of(runs, (r) => r.producerCpuPerM), 2)} | ` +
+        `${fmt(of(runs, (r) => r.consumersCpuPerM), 2)} | ${fmt(of(runs, (r) => r.serverProduceCpuPerM), 2)} | ${fmt(of(runs, (r) => r.serverCpuPerM), 2)} |`,
+    );
+  }
+  return out;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
+}
+
+export function formatReport(b: BenchResults): string {
+  const runsNote = b.runs === 1 ? '1 run per figure (quick mode: no medians; the full run takes the median of 3)' : `median [min–max] of ${b.runs} runs per figure`;
+  const t = b.throughput;
+  const e2e = (s: SystemName, bytes: number) => medianOf(t, s, bytes, (r) => r.consumedPerSecond);
+  const clientMedian = (s: SystemName, f: (r: ThroughputResult) => number) => {
+    const runs = b.clientComparison.find((r) => r[0]!.system === s);
+    return runs === undefined ? NaN : of(runs, f).median;
+  };
+  const bestOther = (f: (r: ThroughputResult) => number) => Math.max(clientMedian('kafkajs', f), clientMedian('platformatic', f));
+  const reb = (label: string, f: (r: RebalanceResult) => number) => {
+    const runs = b.rebalance.find((r) => r[0]!.label === label && r[0]!.scenario !== 'failure');
+    return runs === undefined ? NaN : of(runs, f).median;
+  };
+  const lines: string[] = [
+    `# Samsa benchmark (${b.mode}), ${b.date.slice(0, 19)}Z`,
+    '',
+    `${runsNote}. Machine: ${b.machine.cpus} × ${b.machine.cpuModel}, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}; every server and client shares these cores.`,
+    '',
+    'Servers (each its own process on a free loopback port, data directory on disk):',
+    `- Samsa: ${b.servers.settings.samsa}`,
+    `- Redis Streams (${b.servers.redis}): ${b.servers.settings.redis}`,
+    `- NATS JetStream (${b.servers.nats}): ${b.servers.settings.jetstream}`,
+    '',
+    'Clients, one process each:',
+    ...(Object.keys(NAMES) as SystemName[]).map((s) => `- ${b.clients[s]}`),
+    '',
+    'Records: keyed (1,000 keys) over 6 partitions — Kafka: one topic with 6 partitions (murmur2 of the key); Redis: 6 streams (murmur2 of the key picks one), each consumer reads all six with one XREADGROUP; JetStream: one stream with 6 subjects.',
+    'CPU is utime + stime from /proc/<pid>/stat of each process, in seconds per million records (s/M).',
+    '',
+    `## Throughput: 1 producer and a group of 3 consumers at the same time`,
+    '',
+    ...throughputTable(t),
+    '',
+    `Ratios of end-to-end records/s: Samsa / Redis Streams ${ratio(e2e('samsa', 100), e2e('redis', 100))} (100 B), ${ratio(e2e('samsa', 1024), e2e('redis', 1024))} (1 KiB); ` +
+      `Samsa / JetStream ${ratio(e2e('samsa', 100), e2e('jetstream', 100))} (100 B), ${ratio(e2e('samsa', 1024), e2e('jetstream', 1024))} (1 KiB).`,
+    '',
+    `## Scale-out: the group grows 1 -> 2 -> 3 consumers, one step every ${b.plan.phaseMs} ms, producer at ${num(b.plan.rebalanceRatePerSecond)} records/s (100 B)`,
+    '',
+    'The rate is half of the slowest system\'s end-to-end maximum above, the same for every system. "Static member restarts": 3 static members (groupInstanceId); one closes without LeaveGroup and a new process with the same id replaces it. A partition "did not move" when one consumer handled it from 1 s before a step to one step after it; Redis and JetStream spread every subject over all consumers, so none qualifies there.',
+    '',
+    ...rebalanceTable(b.rebalance, 'scale'),
+    '',
+    `## Failure: one of 3 consumers is SIGKILLed, producer at ${num(b.plan.rebalanceRatePerSecond)} records/s`,
+    '',
+    `Failure timeout ${b.plan.failureTimeoutMs} ms everywhere: Samsa session timeout, Redis XAUTOCLAIM min idle time (each consumer claims every 250 ms), JetStream ack wait. The first column is the time from the kill until every record produced before it was handled by someone.`,
+    '',
+    ...rebalanceTable(b.rebalance, 'failure'),
+    '',
+    `## Clients against the Samsa broker: ${num(b.plan.clientRecords)} records of 100 B, keyed, 6 partitions`,
+    '',
+    'The producer runs alone (acks=-1), then a group of 3 consumers drains the topic (consume rate from the first to the last record handled).',
+    '',
+    ...clientTable(b.clientComparison),
+    '',
+    `Samsa client / best other client: produce ${ratio(clientMedian('samsa', (r) => r.producedPerSecond), bestOther((r) => r.producedPerSecond))}, consume ${ratio(clientMedian('samsa', (r) => r.consumedPerSecond), bestOther((r) => r.consumedPerSecond))}.`,
+    '',
+    '## Goals',
+    '',
+  ];
+  const vsRedis = e2e('samsa', 100) / e2e('redis', 100);
+  const vsJs = e2e('samsa', 100) / e2e('jetstream', 100);
+  const coopGap = reb('Samsa, cooperative-sticky', (r) => r.longestGapStayingMs);
+  const eagerGap = reb('Samsa, eager (range)', (r) => r.longestGapStayingMs);
+  const coopSteady = reb('Samsa, cooperative-sticky', (r) => r.steadyGapMs);
+  const coopDup = reb('Samsa, cooperative-sticky', (r) => r.redelivered);
+  const eagerDup = reb('Samsa, eager (range)', (r) => r.redelivered);
+  const prodRatio = clientMedian('samsa', (r) => r.producedPerSecond) / bestOther((r) => r.producedPerSecond);
+  const consRatio = clientMedian('samsa', (r) => r.consumedPerSecond) / bestOther((r) => r.consumedPerSecond);
+  lines.push(
+    `- Samsa end-to-end records/s ≥ 2× Redis Streams (100 B): ${vsRedis.toFixed(2)}× — ${verdict(vsRedis >= 2)}`,
+    `- Samsa end-to-end records/s ≥ 4× JetStream (100 B): ${vsJs.toFixed(2)}× — ${verdict(vsJs >= 4)}`,
+    `- cooperative-sticky: longest gap on partitions that did not move ${fmtMs(coopGap)} (eager: ${fmtMs(eagerGap)}; steady state before any change: ${fmtMs(coopSteady)}) — ${verdict(coopGap <= Math.max(coopSteady * 1.5, coopSteady + 50))} (zero gap read as: no longer than the steady-state spacing of deliveries)`,
+    `- commit-on-revoke, graceful scale-out: ${coopDup} duplicates (cooperative-sticky), ${eagerDup} (eager) — ${verdict(coopDup === 0 && eagerDup === 0)}`,
+    `- Samsa client ≥ 1.5× the faster other client: produce ${prodRatio.toFixed(2)}× — ${verdict(prodRatio >= 1.5)}; consume ${consRatio.toFixed(2)}× — ${verdict(consRatio >= 1.5)}`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function fmtMs(x: number): string {
+  return Number.isNaN(x) ? '–' : `${Math.round(x)} ms`;
+}

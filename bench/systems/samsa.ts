@@ -1,0 +1,49 @@
+import { createConsumer, createProducer } from '../../src/client/index.js';
+import type { SystemClient } from './types.js';
+
+/**
+ * The Samsa client with its defaults: producer acks=-1 with idempotence, lingerMs 5, batchSize
+ * 16 KiB; consumer eachBatch, offsets auto-committed every 5 s and on revoke.
+ */
+export const samsaClient: SystemClient = {
+  describe: 'Samsa client: acks=-1 idempotent producer; consumer eachBatch, auto-commit 5 s + commit on revoke',
+  async producer(cfg) {
+    const producer = createProducer({ bootstrapServers: `${cfg.host}:${cfg.port}`, clientId: `bench-${cfg.consumerName}` });
+    await producer.connect();
+    return {
+      chunkRecords: 1000,
+      chunksInFlight: 8,
+      async send(chunk) {
+        const messages = new Array(chunk.values.length);
+        for (let i = 0; i < messages.length; i++) messages[i] = { key: chunk.keys[i], value: chunk.values[i] };
+        await producer.send({ topic: cfg.target, messages });
+      },
+      close: () => producer.close(),
+    };
+  },
+  async consumer(cfg, sink, onAssigned) {
+    const g = cfg.group;
+    const consumer = createConsumer({
+      bootstrapServers: `${cfg.host}:${cfg.port}`,
+      clientId: `bench-${cfg.consumerName}`,
+      groupId: cfg.groupId,
+      ...(g.staticMember ? { groupInstanceId: cfg.consumerName } : {}),
+      partitionAssignmentStrategy: [g.assignor],
+      sessionTimeoutMs: g.failureTimeoutMs,
+      heartbeatIntervalMs: Math.max(100, Math.floor(g.failureTimeoutMs / 6)),
+      autoOffsetReset: 'earliest',
+      rebalanceListener: {
+        onPartitionsAssigned: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
+        onPartitionsRevoked: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
+      },
+    });
+    await consumer.subscribe({ topics: [cfg.target] });
+    await consumer.run({
+      eachBatch: ({ batch }) => {
+        for (const m of batch.messages) sink.record(batch.partition, m.value);
+        sink.flush();
+      },
+    });
+    return { stop: () => consumer.close() };
+  },
+};

@@ -1,0 +1,114 @@
+import { LatencyHistogram, nowMs } from '../common.js';
+import type { SystemName } from '../ipc.js';
+import { TestBed, type ProfileArgs } from './setup.js';
+
+/**
+ * Throughput: one producer process sends `records` keyed records as fast as its client goes while
+ * a group of 3 consumer processes handles and acknowledges them ('concurrent'); or the producer
+ * runs alone first and the group then drains the backlog ('sequential', the client comparison).
+ */
+
+export interface ThroughputResult {
+  system: SystemName;
+  mode: 'concurrent' | 'sequential';
+  records: number;
+  recordBytes: number;
+  producedPerSecond: number;
+  /** Concurrent: records / (producer start -> last record handled). Sequential: first to last record handled. */
+  consumedPerSecond: number;
+  consumedMBPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU seconds per million records. */
+  serverCpuPerM: number;
+  /** Sequential only: server CPU while the producer ran alone. */
+  serverProduceCpuPerM: number;
+  producerCpuPerM: number;
+  consumersCpuPerM: number;
+  duplicates: number;
+}
+
+export interface ThroughputOptions {
+  system: SystemName;
+  records: number;
+  recordBytes: number;
+  mode: 'concurrent' | 'sequential';
+  consumers?: number;
+  profile?: ProfileArgs;
+}
+
+const DEFAULT_GROUP = { assignor: 'range', staticMember: false, failureTimeoutMs: 10_000 } as const;
+
+export async function runThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
+  const bed = await TestBed.open({
+    system: o.system,
+    recordBytes: o.recordBytes,
+    records: o.records,
+    ratePerSecond: 0,
+    group: DEFAULT_GROUP,
+    reportTimestamps: false,
+    ...(o.profile ? { profile: o.profile } : {}),
+  });
+  try {
+    const names = Array.from({ length: o.consumers ?? 3 }, (_, i) => `c${i + 1}`);
+    const consumers = names.map((n) => bed.spawn('consumer', n));
+    const producer = bed.spawn('producer', 'p1');
+    await bed.watch(Promise.all([...consumers, producer].map((c) => c.waitFor('ready'))));
+    const timeoutMs = Math.max(60_000, (o.records / 10_000) * 1000);
+
+    const startConsumers = async () => {
+      for (const c of consumers) c.start();
+      await bed.watch(bed.groupStable(names));
+    };
+    if (o.mode === 'concurrent') await startConsumers();
+    const server0 = bed.server.cpuSeconds();
+    const producer0 = producer.cpuSeconds();
+    const consumers0 = consumers.map((c) => c.cpuSeconds());
+    bed.resetOrigin();
+    const startedMs = nowMs();
+    const produced = producer.waitFor('produced', timeoutMs);
+    producer.start();
+    let serverProduceCpu = 0;
+    let consumeStartMs = startedMs;
+    if (o.mode === 'sequential') {
+      await bed.watch(produced);
+      serverProduceCpu = bed.server.cpuSeconds() - server0;
+      await startConsumers();
+      consumeStartMs = NaN;
+    }
+    const complete = await bed.watch(bed.log.waitForDistinct(o.records, timeoutMs));
+    const failure = bed.failure();
+    if (failure) throw failure;
+    if (!complete) throw new Error(`${o.system}: only ${bed.log.distinct} of ${o.records} records handled within ${timeoutMs} ms`);
+    const p = await produced;
+    const serverCpu = bed.server.cpuSeconds() - server0;
+    const producerCpu = producer.cpuSeconds() - producer0;
+    const consumersCpu = consumers.reduce((a, c, i) => a + c.cpuSeconds() - consumers0[i]!, 0);
+    const finals = consumers.map((c) => c.waitFor('final'));
+    await Promise.all([...consumers, producer].map((c) => c.stop()));
+    const latency = new LatencyHistogram();
+    for (const f of await Promise.all(finals)) latency.merge(new LatencyHistogram(f.latencyCounts));
+
+    if (o.mode === 'sequential') consumeStartMs = Math.min(...bed.log.firstDeliveryMs.values());
+    const consumeSeconds = (bed.log.lastNewMs - consumeStartMs) / 1000;
+    const perM = (s: number) => (s / o.records) * 1e6;
+    return {
+      system: o.system,
+      mode: o.mode,
+      records: o.records,
+      recordBytes: o.recordBytes,
+      producedPerSecond: p.records / ((p.endedMs - p.startedMs) / 1000),
+      consumedPerSecond: o.records / consumeSeconds,
+      consumedMBPerSecond: (o.records * o.recordBytes) / 1e6 / consumeSeconds,
+      p50Ms: o.mode === 'concurrent' ? latency.quantileMs(0.5) : NaN,
+      p99Ms: o.mode === 'concurrent' ? latency.quantileMs(0.99) : NaN,
+      serverCpuPerM: perM(o.mode === 'sequential' ? serverCpu - serverProduceCpu : serverCpu),
+      serverProduceCpuPerM: o.mode === 'sequential' ? perM(serverProduceCpu) : NaN,
+      producerCpuPerM: perM(producerCpu),
+      consumersCpuPerM: perM(consumersCpu),
+      duplicates: bed.log.deliveries - bed.log.distinct,
+    };
+  } finally {
+    await bed.close();
+  }
+}
