@@ -1,4 +1,4 @@
-import { RecordBatchBuilder } from './batch-builder.js';
+import { RecordBatchBuilder } from '../../protocol/record-batch-builder.js';
 
 /** What `send` resolves with, one per record, in the order the records were given. */
 export interface RecordMetadata {

@@ -183,7 +183,7 @@ export class Sender {
     const topics = new Map<string, Array<{ index: number; records: Buffer }>>();
     for (const b of batches) {
       if (b.encoded === null) {
-        b.encoded = await b.builder.finish(this.o.compression, b.producerId, b.producerEpoch, b.baseSequence);
+        b.encoded = await b.builder.finish({ compression: this.o.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence });
       } else {
         restampBatch(b.encoded, b.producerId, b.producerEpoch, b.baseSequence);
       }

@@ -1,11 +1,45 @@
-import type { RecordHeader } from '../../protocol/record-batch.js';
-import { BATCH, CompressionType, computeBatchCrc, writeInt64 } from '../../protocol/record-batch-header.js';
-import { getCodec } from '../../protocol/compression/index.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_CONTROL,
+  ATTR_TIMESTAMP_TYPE,
+  ATTR_TRANSACTIONAL,
+  BATCH,
+  CompressionType,
+  computeBatchCrc,
+  writeInt64,
+} from './record-batch-header.js';
+import { getCodec } from './compression/index.js';
+
+/** A record header as it is written: the key is UTF-8 text, the value bytes or null. */
+export interface RecordHeaderInput {
+  key: string;
+  value: Uint8Array | null;
+}
+
+export interface FinishBatchOptions {
+  /** Default None. */
+  compression?: CompressionType;
+  /** Default 0: the broker assigns offsets by rewriting it. */
+  baseOffset?: number;
+  /** Default -1: the broker stamps it. */
+  partitionLeaderEpoch?: number;
+  /** Default -1 (not idempotent). */
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+  isControl?: boolean;
+  /** Default 'create'. With 'log-append' readers use the batch maxTimestamp for every record. */
+  timestampType?: 'create' | 'log-append';
+  /** With 'log-append': the append time, written as maxTimestamp (default: the records' max). */
+  logAppendTimeMs?: number;
+}
 
 const MAGIC_V2 = 2;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
+/** Bytes of a zig-zag varint for a value in the int32 range. */
 function varintSize(v: number): number {
   const u = ((v << 1) ^ (v >> 31)) >>> 0;
   return u < 0x80 ? 1 : u < 0x4000 ? 2 : u < 0x200000 ? 3 : u < 0x10000000 ? 4 : 5;
@@ -24,10 +58,10 @@ function varlongSize(v: number): number {
 
 /**
  * Builds one RecordBatch v2 incrementally: each record is serialized into the batch's buffer when
- * it is appended (as Kafka's MemoryRecordsBuilder does), so the producer keeps no object per
- * buffered record and the header is written once, when the batch is sent and its producer id and
- * sequence are known. Record layout: length, attributes, timestampDelta, offsetDelta, key, value,
- * headers (all varints zig-zag), deltas against the first record.
+ * it is appended (as Kafka's MemoryRecordsBuilder does), so a producer keeps no object per
+ * buffered record, and the header is written once, at `finish`, when the producer id and sequence
+ * are known. Record layout: length, attributes, timestampDelta, offsetDelta, key, value, headers
+ * (all varints zig-zag), deltas against the first record (KIP-98).
  */
 export class RecordBatchBuilder {
   private buf: Buffer;
@@ -46,7 +80,8 @@ export class RecordBatchBuilder {
   }
 
   /** Appends one record; returns the bytes it took. */
-  append(key: Uint8Array | null, value: Uint8Array | null, headers: RecordHeader[] | undefined, timestamp: number): number {
+  append(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeaderInput[] | undefined, timestamp: number): number {
+    // Kafka's builder: baseTimestamp is the first record's; later deltas may be negative.
     if (this.count === 0) this.baseTimestamp = timestamp;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const tsDelta = timestamp - this.baseTimestamp;
@@ -79,7 +114,7 @@ export class RecordBatchBuilder {
     for (let i = 0; i < headerCount; i++) {
       const h = headers![i]!;
       pos = this.writeVarint(pos, headerKeyBytes![i]!);
-      pos += buf.write(h.key, pos, headerKeyBytes![i]!, 'utf8');
+      pos = writeHeaderKey(buf, pos, h.key, headerKeyBytes![i]!);
       pos = this.writeBytes(pos, h.value);
     }
     this.pos = pos;
@@ -88,10 +123,12 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * The finished batch: records compressed when asked, header fields and CRC-32C written. The
-   * builder's buffer is reused for an uncompressed batch, so append nothing afterwards.
+   * The finished batch: records compressed when asked, header fields and CRC-32C written. An
+   * uncompressed batch reuses the builder's buffer, so append nothing afterwards.
    */
-  async finish(compression: CompressionType, producerId: number, producerEpoch: number, baseSequence: number): Promise<Buffer> {
+  async finish(o: FinishBatchOptions = {}): Promise<Buffer> {
+    if (this.count === 0) throw new RangeError('a record batch needs at least one record');
+    const compression = o.compression ?? CompressionType.None;
     let batch: Buffer;
     if (compression === CompressionType.None) {
       batch = this.buf.subarray(0, this.pos);
@@ -100,17 +137,22 @@ export class RecordBatchBuilder {
       batch = Buffer.allocUnsafe(BATCH.HEADER_BYTES + compressed.length);
       compressed.copy(batch, BATCH.HEADER_BYTES);
     }
-    writeInt64(batch, BATCH.BASE_OFFSET, 0);
+    let attributes = compression & ATTR_COMPRESSION_MASK;
+    const logAppend = o.timestampType === 'log-append';
+    if (logAppend) attributes |= ATTR_TIMESTAMP_TYPE;
+    if (o.transactional === true) attributes |= ATTR_TRANSACTIONAL;
+    if (o.isControl === true) attributes |= ATTR_CONTROL;
+    writeInt64(batch, BATCH.BASE_OFFSET, o.baseOffset ?? 0);
     batch.writeInt32BE(batch.length - BATCH.LOG_OVERHEAD, BATCH.BATCH_LENGTH);
-    batch.writeInt32BE(-1, BATCH.PARTITION_LEADER_EPOCH);
+    batch.writeInt32BE(o.partitionLeaderEpoch ?? -1, BATCH.PARTITION_LEADER_EPOCH);
     batch.writeInt8(MAGIC_V2, BATCH.MAGIC);
-    batch.writeInt16BE(compression, BATCH.ATTRIBUTES);
+    batch.writeInt16BE(attributes, BATCH.ATTRIBUTES);
     batch.writeInt32BE(this.count - 1, BATCH.LAST_OFFSET_DELTA);
     writeInt64(batch, BATCH.BASE_TIMESTAMP, this.baseTimestamp);
-    writeInt64(batch, BATCH.MAX_TIMESTAMP, this.maxTimestamp);
-    writeInt64(batch, BATCH.PRODUCER_ID, producerId);
-    batch.writeInt16BE(producerEpoch, BATCH.PRODUCER_EPOCH);
-    batch.writeInt32BE(baseSequence, BATCH.BASE_SEQUENCE);
+    writeInt64(batch, BATCH.MAX_TIMESTAMP, logAppend ? (o.logAppendTimeMs ?? this.maxTimestamp) : this.maxTimestamp);
+    writeInt64(batch, BATCH.PRODUCER_ID, o.producerId ?? -1);
+    batch.writeInt16BE(o.producerEpoch ?? -1, BATCH.PRODUCER_EPOCH);
+    batch.writeInt32BE(o.baseSequence ?? -1, BATCH.BASE_SEQUENCE);
     batch.writeInt32BE(this.count, BATCH.RECORD_COUNT);
     batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.CRC);
     return batch;
@@ -157,4 +199,21 @@ export class RecordBatchBuilder {
     this.buf.set(b, pos);
     return pos + b.length;
   }
+}
+
+/** Short ASCII keys (byte length = string length) are copied by hand: `buf.write` costs more. */
+function writeHeaderKey(buf: Buffer, pos: number, key: string, keyBytes: number): number {
+  if (keyBytes !== key.length || keyBytes > 64) return pos + buf.write(key, pos, keyBytes, 'utf8');
+  for (let i = 0; i < keyBytes; i++) buf[pos + i] = key.charCodeAt(i);
+  return pos + keyBytes;
+}
+
+/** A starting size for a builder that will hold `records`: one allocation in the common case. */
+export function estimateBatchBytes(records: ReadonlyArray<{ key?: Uint8Array | null; value: Uint8Array | null; headers?: readonly RecordHeaderInput[] }>): number {
+  let n = BATCH.HEADER_BYTES;
+  for (const r of records) {
+    n += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers !== undefined) for (const h of r.headers) n += 12 + h.key.length * 3 + (h.value?.length ?? 0);
+  }
+  return n;
 }
