@@ -1,4 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { eventChannels } from '../common/event-channels.js';
 
 /**
  * Broker facts published on `node:diagnostics_channel` (design guide §3.9): the dashboard, metrics
@@ -68,29 +68,14 @@ export interface BrokerEventPayloads {
 
 export type BrokerEventName = keyof BrokerEventPayloads;
 
-const channels = new Map<string, diagnosticsChannel.Channel>();
+const channels = eventChannels<BrokerEventPayloads>();
 
-function channelFor(name: string): diagnosticsChannel.Channel {
-  let ch = channels.get(name);
-  if (ch === undefined) {
-    ch = diagnosticsChannel.channel(name);
-    channels.set(name, ch);
-  }
-  return ch;
-}
-
-/** Publishes a broker fact; costs one check when nobody listens. */
+/** Publishes a fact; costs one check when nobody listens. */
 export function publishBrokerEvent<N extends BrokerEventName>(name: N, payload: BrokerEventPayloads[N]): void {
-  const ch = channelFor(name);
-  if (ch.hasSubscribers) ch.publish(payload);
+  channels.publish(name, payload);
 }
 
 /** Subscribes to one broker event; returns the function that unsubscribes. */
-export function subscribeBrokerEvent<N extends BrokerEventName>(
-  name: N,
-  listener: (payload: BrokerEventPayloads[N]) => void,
-): () => void {
-  const wrapped = (message: unknown): void => listener(message as BrokerEventPayloads[N]);
-  diagnosticsChannel.subscribe(name, wrapped);
-  return () => diagnosticsChannel.unsubscribe(name, wrapped);
+export function subscribeBrokerEvent<N extends BrokerEventName>(name: N, listener: (payload: BrokerEventPayloads[N]) => void): () => void {
+  return channels.subscribe(name, listener);
 }

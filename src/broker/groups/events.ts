@@ -1,4 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { eventChannels } from '../../common/event-channels.js';
 import type { CoordinatorEvent } from '../../coordinator/index.js';
 
 /**
@@ -49,33 +49,19 @@ export interface CoordinatorEventPayloads {
 
 export type CoordinatorEventName = keyof CoordinatorEventPayloads;
 
-const channels = new Map<string, diagnosticsChannel.Channel>();
-
-function channelFor(name: string): diagnosticsChannel.Channel {
-  let ch = channels.get(name);
-  if (ch === undefined) {
-    ch = diagnosticsChannel.channel(name);
-    channels.set(name, ch);
-  }
-  return ch;
-}
+const channels = eventChannels<CoordinatorEventPayloads>();
 
 /** The channel name of a core event. */
 export function coordinatorEventName(event: CoordinatorEvent): CoordinatorEventName {
   return `samsa:coordinator:${event.type}` as CoordinatorEventName;
 }
 
+/** Publishes a fact; costs one check when nobody listens. */
 export function publishCoordinatorEvent<N extends CoordinatorEventName>(name: N, payload: CoordinatorEventPayloads[N]): void {
-  const ch = channelFor(name);
-  if (ch.hasSubscribers) ch.publish(payload);
+  channels.publish(name, payload);
 }
 
 /** Subscribes to one coordinator event; returns the function that unsubscribes. */
-export function subscribeCoordinatorEvent<N extends CoordinatorEventName>(
-  name: N,
-  listener: (payload: CoordinatorEventPayloads[N]) => void,
-): () => void {
-  const wrapped = (message: unknown): void => listener(message as CoordinatorEventPayloads[N]);
-  diagnosticsChannel.subscribe(name, wrapped);
-  return () => diagnosticsChannel.unsubscribe(name, wrapped);
+export function subscribeCoordinatorEvent<N extends CoordinatorEventName>(name: N, listener: (payload: CoordinatorEventPayloads[N]) => void): () => void {
+  return channels.subscribe(name, listener);
 }
