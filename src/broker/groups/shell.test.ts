@@ -6,7 +6,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { JoinGroupResponseInit, OffsetCommitResponseInit, OffsetFetchResponseInit, SyncGroupResponseInit } from '../../protocol/messages/index.js';
 import { openLogStore, type LogStore, type PartitionLog } from '../../storage/index.js';
 import { resolveBrokerConfig } from '../config.js';
-import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import type { RequestContext } from '../handler.js';
 import { COORDINATOR_EVENTS, subscribeCoordinatorEvent } from './events.js';
 import { GROUP_LOG_NAME } from './internal-log.js';
@@ -152,7 +151,7 @@ describe('GroupCoordinatorShell', () => {
     const store = await memoryStore();
     const shell = await open(store);
     await commit(shell, 'g', 5);
-    publishBrokerEvent(BROKER_EVENTS.topicDeleted, { nodeId: config.nodeId, port: config.port, topic: 't', topicId: 'x' });
+    await shell.topicsDeleted(['t']);
     assert.equal(await fetchOffset(shell, 'g'), -1);
     await shell.close();
     await store.close();
