@@ -33,6 +33,21 @@ export class DeliverySink {
     this.count++;
   }
 
+  private flushScheduled = false;
+
+  /**
+   * Reports at the end of this turn of the event loop (one message for all the batches handled
+   * in it). For clients whose acknowledgement comes later anyway (Kafka commits).
+   */
+  flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
   /** Reports what was recorded since the last flush. */
   flush(): void {
     if (this.count === 0) return;

@@ -1,7 +1,7 @@
 import { DeliverySink, produceLoop, tell } from './child-support.js';
 import { nowMs } from './common.js';
 import type { ChildConfig, ParentMessage } from './ipc.js';
-import { SYSTEM_CLIENTS } from './systems/index.js';
+import { loadClient } from './systems/index.js';
 
 /**
  * A benchmark producer or consumer process, forked by the main process with its config as the
@@ -10,7 +10,7 @@ import { SYSTEM_CLIENTS } from './systems/index.js';
  */
 
 const cfg = JSON.parse(process.argv[2]!) as ChildConfig;
-const client = SYSTEM_CLIENTS[cfg.system];
+const client = await loadClient(cfg.system);
 
 let startSignal!: () => void;
 let stopSignal!: () => void;

@@ -59,7 +59,8 @@ export function makeValue(seq: number, recordBytes: number, fill: Buffer): Buffe
 }
 
 export function valueTimestamp(v: Uint8Array): number {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).readDoubleLE(0);
+  if (Buffer.isBuffer(v)) return v.readDoubleLE(0);
+  return new DataView(v.buffer, v.byteOffset, 8).getFloat64(0, true);
 }
 
 export function valueSeq(v: Uint8Array): number {

@@ -24,6 +24,8 @@ export class ChildHandle {
   constructor(readonly cfg: ChildConfig, nodeArgs: string[], private readonly onMessage: (h: ChildHandle, m: ChildMessage) => void) {
     this.proc = fork(CHILD_MAIN, [JSON.stringify(cfg)], { serialization: 'advanced', execArgv: nodeArgs.map((a) => a.replace('%name%', `${cfg.role}-${cfg.consumerName}`)), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     running.add(this.proc);
+    // A send to a process that just died fails with EPIPE; its exit is handled below.
+    this.proc.on('error', () => {});
     this.exited = new Promise((resolve) => this.proc.once('exit', () => {
       running.delete(this.proc);
       resolve();
@@ -65,7 +67,11 @@ export class ChildHandle {
   }
 
   start(): void {
-    this.proc.send({ cmd: 'start' });
+    this.send({ cmd: 'start' });
+  }
+
+  send(m: { cmd: 'start' | 'stop' }): void {
+    if (this.proc.connected) this.proc.send(m, (err) => void err);
   }
 
   /** Reads the CPU time, asks the process to finish, and waits for it (killing it after `timeoutMs`). */
@@ -73,7 +79,7 @@ export class ChildHandle {
     this.stopping = true;
     this.cpuAtStop = this.cpuSeconds();
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    if (this.proc.connected) this.proc.send({ cmd: 'stop' });
+    this.send({ cmd: 'stop' });
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(timer);

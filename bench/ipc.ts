@@ -25,6 +25,10 @@ export interface ChildConfig {
   recordBytes: number;
   /** Producer: records per second, 0 for as fast as the client goes. */
   ratePerSecond: number;
+  /** Kafka producers: 1 (leader has it in its log) or -1 (Samsa: fsynced before the answer). */
+  acks: 1 | -1;
+  /** Samsa producer batchSize override (bytes), 0 for its default. */
+  batchBytes: number;
   /** Consumer: send each record's producer timestamp along with its sequence number. */
   reportTimestamps: boolean;
   group: GroupSettings;

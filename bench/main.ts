@@ -8,7 +8,7 @@ import { renderSvg } from './plot.js';
 import { profileFiles, topSelfTime } from './profile.js';
 import { formatReport, type BenchResults } from './report.js';
 import { checkPeerServers, running, SERVER_SETTINGS, tempDirs } from './servers.js';
-import { CLIENT_DESCRIPTIONS } from './systems/index.js';
+import { clientDescriptions } from './systems/index.js';
 import { runRebalance, type RebalanceOptions, type RebalanceResult } from './workloads/rebalance.js';
 import { runThroughput, type ThroughputResult } from './workloads/throughput.js';
 
@@ -40,8 +40,8 @@ const plan = {
   small: { records: quick ? 100_000 : 1_000_000, recordBytes: 100 },
   large: { records: quick ? 25_000 : 200_000, recordBytes: 1024 },
   clientRecords: quick ? 100_000 : 1_000_000,
-  phaseMs: quick ? 1500 : 2500,
-  failureTimeoutMs: quick ? 2000 : 3000,
+  phaseMs: quick ? 1200 : 2500,
+  failureTimeoutMs: quick ? 1500 : 3000,
 };
 
 const PEERS: SystemName[] = ['samsa', 'redis', 'jetstream'];
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     wallSeconds: (Date.now() - startedMs) / 1000,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     servers: { redis: versions.redis, nats: versions.nats, settings: SERVER_SETTINGS },
-    clients: CLIENT_DESCRIPTIONS,
+    clients: await clientDescriptions(),
     plan: { ...plan, rebalanceRatePerSecond: rate },
     throughput,
     rebalance,

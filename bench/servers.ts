@@ -135,7 +135,7 @@ export const SERVER_SETTINGS = {
   samsa:
     'samsa start, data dir on disk, default flush policy acks-all (fdatasync before answering acks=-1 produces, group commit; everything else every 1000 ms), group initial rebalance delay 0 ms',
   redis: 'redis-server, appendonly yes, appendfsync everysec (fsync once a second), RDB snapshots off',
-  jetstream: 'nats-server -js, file storage, 1 replica, default sync (the server fsyncs every 2 min; writes go to the page cache at once)',
+  jetstream: 'nats-server -js, file storage, 1 replica, server defaults (writes go to the page cache; no fsync per message)',
 };
 
 export async function startSamsa(opts: SamsaServerOptions = {}): Promise<Server> {

@@ -1,18 +1,29 @@
 import type { SystemName } from '../ipc.js';
-import { jetstreamClient } from './jetstream.js';
-import { kafkajsClient } from './kafkajs.js';
-import { platformaticClient } from './platformatic.js';
-import { redisClient } from './redis.js';
-import { samsaClient } from './samsa.js';
 import type { SystemClient } from './types.js';
 
-export const SYSTEM_CLIENTS: Record<SystemName, SystemClient> = {
-  samsa: samsaClient,
-  redis: redisClient,
-  jetstream: jetstreamClient,
-  kafkajs: kafkajsClient,
-  platformatic: platformaticClient,
-};
+/**
+ * Each benchmark process loads only its own client library (module loading would otherwise show
+ * up in every CPU profile and start-up time).
+ */
+export async function loadClient(system: SystemName): Promise<SystemClient> {
+  switch (system) {
+    case 'samsa':
+      return (await import('./samsa.js')).samsaClient;
+    case 'redis':
+      return (await import('./redis.js')).redisClient;
+    case 'jetstream':
+      return (await import('./jetstream.js')).jetstreamClient;
+    case 'kafkajs':
+      return (await import('./kafkajs.js')).kafkajsClient;
+    case 'platformatic':
+      return (await import('./platformatic.js')).platformaticClient;
+  }
+}
 
 /** How each client produces and acknowledges, for the output. */
-export const CLIENT_DESCRIPTIONS = Object.fromEntries(Object.entries(SYSTEM_CLIENTS).map(([k, c]) => [k, c.describe])) as Record<SystemName, string>;
+export async function clientDescriptions(): Promise<Record<SystemName, string>> {
+  const names: SystemName[] = ['samsa', 'redis', 'jetstream', 'kafkajs', 'platformatic'];
+  const out = {} as Record<SystemName, string>;
+  for (const n of names) out[n] = (await loadClient(n)).describe;
+  return out;
+}

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { SystemClient } from './types.js';
 
-/** kafkajs 2.2.4 with its defaults: acks=-1 producer, eachBatch consumer committing after each batch. */
+/** kafkajs 2.2.4 with its defaults: acks=-1 producer (one request per send() call), eachBatch consumer committing after each batch. */
 export const kafkajsClient: SystemClient = {
   describe: 'kafkajs: acks=-1 producer (default partitioner, murmur2); consumer eachBatch, commit after each batch (its default)',
   async producer(cfg) {
@@ -15,7 +15,7 @@ export const kafkajsClient: SystemClient = {
       async send(chunk) {
         const messages = new Array(chunk.values.length);
         for (let i = 0; i < messages.length; i++) messages[i] = { key: chunk.keys[i], value: chunk.values[i] };
-        await producer.send({ topic: cfg.target, acks: -1, messages });
+        await producer.send({ topic: cfg.target, acks: cfg.acks, messages });
       },
       close: () => producer.disconnect(),
     };
@@ -37,7 +37,7 @@ export const kafkajsClient: SystemClient = {
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) sink.record(batch.partition, m.value);
-        sink.flush();
+        sink.flushSoon();
       },
     });
     return { stop: () => consumer.disconnect() };

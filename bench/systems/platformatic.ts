@@ -8,7 +8,7 @@ export const platformaticClient: SystemClient = {
     const producer = new Producer({
       clientId: `bench-${cfg.consumerName}`,
       bootstrapBrokers: [`${cfg.host}:${cfg.port}`],
-      acks: ProduceAcks.ALL,
+      acks: cfg.acks === -1 ? ProduceAcks.ALL : ProduceAcks.LEADER,
       partitioner: compatibilityPartitioner,
       autocreateTopics: false,
     });
@@ -42,18 +42,10 @@ export const platformaticClient: SystemClient = {
       autocommit: true,
       maxWaitTime: 500,
     });
-    let flushScheduled = false;
-    const flush = () => {
-      flushScheduled = false;
-      sink.flush();
-    };
     const done = (async () => {
       for await (const m of stream) {
         sink.record(m.partition, m.value);
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
+        sink.flushSoon();
       }
     })();
     return {

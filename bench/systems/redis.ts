@@ -54,15 +54,20 @@ export const redisClient: SystemClient = {
     let running = true;
     let lastClaimMs = Date.now();
 
-    const handle = (stream: string, entries: Entry[]): void => {
-      const partition = partitionOf.get(stream)!;
-      const ids: Buffer[] = [];
-      for (const [id, fields] of entries) {
-        ids.push(id);
-        if (fields !== null) sink.record(partition, fields[3]);
+    // Handles the entries of every stream in one reply, reports them, then XACKs them.
+    const handle = (replies: Array<[string, Entry[]]>): void => {
+      const acks: Array<[string, Buffer[]]> = [];
+      for (const [stream, entries] of replies) {
+        const partition = partitionOf.get(stream)!;
+        const ids: Buffer[] = [];
+        for (const [id, fields] of entries) {
+          ids.push(id);
+          if (fields !== null) sink.record(partition, fields[3]);
+        }
+        if (ids.length > 0) acks.push([stream, ids]);
       }
       sink.flush();
-      if (ids.length > 0) void redis.xack(stream, cfg.groupId, ...ids).catch(() => {});
+      for (const [stream, ids] of acks) void redis.xack(stream, cfg.groupId, ...ids).catch(() => {});
     };
 
     const claim = async (): Promise<void> => {
@@ -71,7 +76,7 @@ export const redisClient: SystemClient = {
         do {
           const res = (await redis.callBuffer('XAUTOCLAIM', stream, cfg.groupId, cfg.consumerName, cfg.group.failureTimeoutMs, cursor, 'COUNT', READ_COUNT)) as [Buffer, Entry[], unknown];
           cursor = res[0].toString();
-          if (res[1].length > 0) handle(stream, res[1]);
+          if (res[1].length > 0) handle([[stream, res[1]]]);
         } while (cursor !== '0-0' && running);
       }
     };
@@ -79,7 +84,7 @@ export const redisClient: SystemClient = {
     const loop = (async () => {
       while (running) {
         const res = (await redis.callBuffer('XREADGROUP', ...readArgs)) as unknown[] | null;
-        if (res !== null) for (const [stream, entries] of streamReplies(res)) handle(stream.toString(), entries);
+        if (res !== null) handle(streamReplies(res).map(([stream, entries]) => [stream.toString(), entries]));
         if (Date.now() - lastClaimMs >= CLAIM_INTERVAL_MS) {
           lastClaimMs = Date.now();
           await claim();

@@ -34,6 +34,8 @@ export interface ThroughputOptions {
   recordBytes: number;
   mode: 'concurrent' | 'sequential';
   consumers?: number;
+  acks?: 1 | -1;
+  batchBytes?: number;
   profile?: ProfileArgs;
 }
 
@@ -47,6 +49,8 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     ratePerSecond: 0,
     group: DEFAULT_GROUP,
     reportTimestamps: false,
+    ...(o.acks !== undefined ? { acks: o.acks } : {}),
+    ...(o.batchBytes !== undefined ? { batchBytes: o.batchBytes } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
   });
   try {
