@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { runThroughput, type ThroughputResult } from './workloads/throughput.js'
  *   npm run bench -- --runs 5     more runs
  *   npm run bench -- --profile    CPU profiles (node --cpu-prof) of the Samsa broker and clients
  *                                 during the throughput workload, with their top functions
+ *   npm run bench -- --report F   print the tables of a saved results file and redraw its plot
  *
  * Prints markdown tables and writes bench/results/<date>.json and <date>.svg.
  */
@@ -157,7 +158,15 @@ async function profileRun(): Promise<void> {
   }
 }
 
+function reprint(jsonPath: string): void {
+  const results = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchResults;
+  writeFileSync(jsonPath.replace(/\.json$/, '.svg'), plot(results.rebalance));
+  process.stdout.write(formatReport(results));
+}
+
 async function main(): Promise<void> {
+  const saved = argValue('--report');
+  if (saved !== undefined) return reprint(saved);
   stopEverythingOnSignal();
   let versions: { redis: string; nats: string };
   try {

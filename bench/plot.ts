@@ -18,9 +18,9 @@ export interface PlotPanel {
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
-const W = 900;
+const W = 980;
 const PANEL_H = 320;
-const M = { left: 70, right: 180, top: 36, bottom: 40 };
+const M = { left: 70, right: 260, top: 36, bottom: 40 };
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -55,11 +55,12 @@ function panel(p: PlotPanel, top: number): string {
   out.push(`<text x="${M.left + plotW / 2}" y="${top + PANEL_H - 6}" font-size="12" text-anchor="middle">seconds since the producer started</text>`);
   out.push(`<text x="16" y="${top + M.top + plotH / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${top + M.top + plotH / 2})">records/s consumed</text>`);
   out.push(`<rect x="${M.left}" y="${top + M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
-  for (const mk of p.markers) {
+  p.markers.forEach((mk, i) => {
     const mx = x(mk.atMs / 1000).toFixed(1);
     out.push(`<line x1="${mx}" x2="${mx}" y1="${top + M.top}" y2="${top + M.top + plotH}" stroke="#555" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${Number(mx) + 3}" y="${top + M.top + 12}" font-size="11" fill="#555">${esc(mk.label)}</text>`);
-  }
+    // Staggered so markers at the same moment stay readable.
+    out.push(`<text x="${Number(mx) + 3}" y="${top + M.top + 12 + i * 13}" font-size="11" fill="#555">${esc(mk.label)}</text>`);
+  });
   p.lines.forEach((l, i) => {
     const color = COLORS[i % COLORS.length];
     const pts = l.values.map((v, j) => `${x(((j + 0.5) * p.bucketMs) / 1000).toFixed(1)},${y(v).toFixed(1)}`).join(' ');

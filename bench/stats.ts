@@ -8,7 +8,8 @@ export interface Spread {
 }
 
 export function spread(xs: number[]): Spread {
-  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  // A NaN read back from JSON is null.
+  const v = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return { median: NaN, min: NaN, max: NaN, runs: xs.length };
   const mid = v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
   return { median: mid, min: v[0]!, max: v[v.length - 1]!, runs: xs.length };
