@@ -62,6 +62,13 @@ function stopEverythingOnSignal(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A bug in the benchmark itself must not leave servers running either.
+  process.on('uncaughtException', (err) => {
+    say(`failed: ${err.stack ?? err.message}`);
+    for (const child of running) child.kill('SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  });
 }
 
 async function throughputRuns(): Promise<ThroughputResult[][]> {
