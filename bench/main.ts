@@ -230,6 +230,7 @@ try {
 } catch (err) {
   process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   process.exit(1);
 }
 process.exit(0);
