@@ -1,5 +1,5 @@
 import { type BatchHeader, CompressionType } from './record-batch-header.js';
-import { RecordBatchBuilder, estimateBatchBytes } from './record-batch-builder.js';
+import { RecordBatchBuilder, estimateBatchBytes, type FinishBatchOptions } from './record-batch-builder.js';
 
 export { decodeRecordBatches } from './record-batch-decoder.js';
 export { RecordBatchBuilder, type FinishBatchOptions, type RecordHeaderInput } from './record-batch-builder.js';
@@ -26,28 +26,13 @@ export interface RecordInput {
   headers?: RecordHeader[];
 }
 
-export interface EncodeBatchOptions {
+/** The batch-level options are those of `RecordBatchBuilder.finish`. */
+export interface EncodeBatchOptions extends Omit<FinishBatchOptions, 'logAppendTimeMs'> {
   /** At least one. */
   records: RecordInput[];
-  /** Default None. */
-  compression?: CompressionType;
-  /** Default 0: the broker assigns offsets by rewriting it. */
-  baseOffset?: number;
-  /** Default -1: the broker stamps it. */
-  partitionLeaderEpoch?: number;
-  /** Default -1 (not idempotent). */
-  producerId?: number;
-  /** Default -1. */
-  producerEpoch?: number;
-  /** Default -1. */
-  baseSequence?: number;
-  transactional?: boolean;
-  isControl?: boolean;
-  /** Default 'create'. With 'log-append' the batch maxTimestamp is `nowMs` when given. */
-  timestampType?: 'create' | 'log-append';
   /**
-   * Timestamp of records that carry none. The caller passes its clock's time; without it such
-   * records get Kafka's "no timestamp", -1.
+   * Timestamp of records that carry none (and, with 'log-append', the batch maxTimestamp). The
+   * caller passes its clock's time; without it such records get Kafka's "no timestamp", -1.
    */
   nowMs?: number;
 }
@@ -86,16 +71,6 @@ export async function encodeRecordBatch(opts: EncodeBatchOptions): Promise<Buffe
   const defaultTimestamp = opts.nowMs ?? NO_TIMESTAMP;
   const builder = new RecordBatchBuilder(estimateBatchBytes(records));
   for (const r of records) builder.append(r.key ?? null, r.value, r.headers, r.timestamp ?? defaultTimestamp);
-  return builder.finish({
-    compression: opts.compression ?? CompressionType.None,
-    baseOffset: opts.baseOffset ?? 0,
-    partitionLeaderEpoch: opts.partitionLeaderEpoch ?? -1,
-    producerId: opts.producerId ?? -1,
-    producerEpoch: opts.producerEpoch ?? -1,
-    baseSequence: opts.baseSequence ?? -1,
-    transactional: opts.transactional ?? false,
-    isControl: opts.isControl ?? false,
-    timestampType: opts.timestampType ?? 'create',
-    ...(opts.nowMs !== undefined ? { logAppendTimeMs: opts.nowMs } : {}),
-  });
+  const { records: _records, nowMs, ...batchOptions } = opts;
+  return builder.finish({ ...batchOptions, ...(nowMs !== undefined ? { logAppendTimeMs: nowMs } : {}) });
 }
