@@ -10,13 +10,20 @@ export interface BatchRun {
   maxTimestamps: number[];
 }
 
-export function runFromAppend(data: Buffer, batches: readonly AppendedBatch[]): BatchRun {
-  // One copy: `data` is usually a view into a request frame that we must not keep alive.
+/**
+ * `data` is usually a view into a request frame, which nothing writes to once it is appended.
+ * Keeping the view saves copying every appended byte (a fifth of the broker's CPU when producing
+ * 1 KiB records). The cost is pinning the whole buffer behind it (a socket read, a frame holding
+ * other partitions' batches): callers that bound memory count whole buffers (TailCacheBudget),
+ * or ask for a copy of any view that is less than `keepViewMinShare` of its buffer.
+ */
+export function runFromAppend(data: Buffer, batches: readonly AppendedBatch[], keepViewMinShare: number): BatchRun {
   const first = batches[0]!;
   const last = batches[batches.length - 1]!;
-  const copy = Buffer.from(data.subarray(first.position, last.position + last.size));
+  const view = data.subarray(first.position, last.position + last.size);
+  const kept = view.length >= view.buffer.byteLength * keepViewMinShare ? view : Buffer.from(view);
   return {
-    data: copy,
+    data: kept,
     baseOffsets: batches.map((b) => b.baseOffset),
     lastOffsets: batches.map((b) => b.lastOffset),
     positions: batches.map((b) => b.position - first.position),
@@ -47,9 +54,9 @@ export class BatchRuns {
     this.bytes += run.data.length;
   }
 
-  /** Drops the oldest run; returns its size in bytes (0 when empty). */
-  shift(): number {
-    if (this.isEmpty) return 0;
+  /** Drops the oldest run and returns it (null when empty). */
+  shift(): BatchRun | null {
+    if (this.isEmpty) return null;
     const run = this.runs[this.head]!;
     this.runs[this.head] = undefined as unknown as BatchRun;
     this.head++;
@@ -58,7 +65,12 @@ export class BatchRuns {
       this.head = 0;
     }
     this.bytes -= run.data.length;
-    return run.data.length;
+    return run;
+  }
+
+  /** Every run held, oldest first. */
+  *held(): IterableIterator<BatchRun> {
+    for (let r = this.head; r < this.runs.length; r++) yield this.runs[r]!;
   }
 
   clear(): void {

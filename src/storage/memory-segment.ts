@@ -26,7 +26,8 @@ export class MemorySegment implements Segment {
 
   append(data: Buffer, batches: readonly AppendedBatch[], nowMs: number): void {
     if (this.runs.isEmpty) this.firstTimestamp = batches[0]!.maxTimestamp;
-    this.runs.push(runFromAppend(data, batches));
+    // Held until retention: a view that would pin a buffer four times its size is copied out.
+    this.runs.push(runFromAppend(data, batches, 0.25));
     for (const b of batches) if (b.maxTimestamp > this.maxTimestamp) this.maxTimestamp = b.maxTimestamp;
     this.nextOffset = batches[batches.length - 1]!.lastOffset + 1;
     this.lastModifiedMs = nowMs;

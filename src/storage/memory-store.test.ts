@@ -45,6 +45,25 @@ describe('memory log store: appends and reads', () => {
     assert.equal(r.logEndOffset, 5);
   });
 
+  it('keeps a batch that fills its buffer as a view, and copies one that would pin a large buffer', async () => {
+    const store = await storeWithTopic({ segmentBytes: 1 << 20 });
+    const log = store.partition('t', 0)!;
+    const own = buildBatch({ values: values(3) });
+    const whole = Buffer.allocUnsafeSlow(own.length);
+    own.copy(whole);
+    log.append(whole, 0);
+    const frame = Buffer.alloc(1 << 16);
+    const small = buildBatch({ values: values(1) });
+    small.copy(frame, 100);
+    log.append(frame.subarray(100, 100 + small.length), 0);
+    const { chunks } = await log.read(0, 1 << 20);
+    assert.equal(chunks.length, 2);
+    assert.equal(chunks[0]!.buffer, whole.buffer, 'no copy of a batch that fills its buffer');
+    assert.notEqual(chunks[1]!.buffer, frame.buffer, 'a small view of a 64 KiB frame is copied out');
+    assert.deepEqual(chunks[1]!.subarray(12), small.subarray(12), 'same bytes past the rewritten base offset');
+    await store.close();
+  });
+
   it('starts a read at the batch containing the fetch offset', async () => {
     const store = await storeWithTopic();
     const log = store.partition('t', 0)!;

@@ -6,9 +6,14 @@ import { setBaseOffset } from '../protocol/record-batch-header.js';
 import type { AppendedBatch } from './segment.js';
 import { TailCacheBudget } from './tail-cache.js';
 
-/** Stamps `count` one-record batches of `valueBytes` from offset `first`, as the log would. */
+/**
+ * Stamps `count` one-record batches of `valueBytes` from offset `first`, as the log would, in a
+ * buffer of their own (as a request frame is), so the cache keeps a view of it.
+ */
 function appended(first: number, count: number, valueBytes = 50): { data: Buffer; batches: AppendedBatch[] } {
-  const data = Buffer.concat(Array.from({ length: count }, () => buildBatch({ values: [Buffer.alloc(valueBytes)] })));
+  const joined = Buffer.concat(Array.from({ length: count }, () => buildBatch({ values: [Buffer.alloc(valueBytes)] })));
+  const data = Buffer.allocUnsafeSlow(joined.length);
+  joined.copy(data);
   const batches = splitBatches(data).map((s, i) => {
     setBaseOffset(data, s.position, first + i);
     return { position: s.position, size: s.size, baseOffset: first + i, lastOffset: first + i, maxTimestamp: s.maxTimestamp };
@@ -35,13 +40,30 @@ describe('tail cache', () => {
     assert.equal(r.full, true);
   });
 
-  it('copies appended bytes so the caller may reuse its buffer', () => {
-    const cache = new TailCacheBudget(1 << 20).createCache();
+  it('keeps a view of a buffer the batches mostly fill, counting that buffer once', () => {
+    const budget = new TailCacheBudget(1 << 20);
+    const cache = budget.createCache();
+    const a = appended(0, 4);
+    const half = a.batches[2]!.position;
+    cache.add(a.data.subarray(0, half), a.batches.slice(0, 2));
+    cache.add(a.data.subarray(half), a.batches.slice(2).map((b) => ({ ...b, position: b.position - half })));
+    assert.equal(budget.totalBytes, a.data.length, 'two views of one buffer pin it once');
+    assert.equal(cache.read(0, 1 << 20).chunks[0]!.buffer, a.data.buffer, 'no copy was made');
+    cache.evictOldest();
+    assert.equal(budget.totalBytes, a.data.length, 'still pinned by the newer run');
+    cache.clear();
+    assert.equal(budget.totalBytes, 0);
+  });
+
+  it('counts the whole buffer a small view pins, so the budget bounds real memory', () => {
+    const budget = new TailCacheBudget(512 * 1024);
+    const cache = budget.createCache();
     const a = appended(0, 1);
-    const original = Buffer.from(a.data);
-    cache.add(a.data, a.batches);
-    a.data.fill(0);
-    assert.deepEqual(Buffer.concat(cache.read(0, 1 << 20).chunks), original);
+    const frame = Buffer.alloc(1 << 20);
+    a.data.copy(frame, 1000);
+    cache.add(frame.subarray(1000, 1000 + a.data.length), a.batches);
+    assert.ok(budget.totalBytes <= 512 * 1024, 'a view pinning 1 MiB does not fit a 512 KiB budget');
+    assert.equal(cache.firstOffset, Infinity);
   });
 
   it('evicts the oldest runs of the whole store first and stays contiguous per partition', () => {

@@ -6,7 +6,6 @@ export const DEFAULT_TAIL_CACHE_BYTES = 64 * 1024 * 1024;
 
 interface QueuedRun {
   cache: TailCache;
-  bytes: number;
   /** The cache's generation when queued: a cleared cache ignores runs queued before. */
   generation: number;
 }
@@ -14,11 +13,15 @@ interface QueuedRun {
 /**
  * One memory budget shared by every partition's tail cache. Runs are evicted oldest first across
  * the whole store, so busy partitions keep more of their tail and idle ones give theirs up.
+ *
+ * Cached runs may be views into request frames (no copy on append), so the budget counts the
+ * memory they pin: each underlying buffer once, for its whole size, as long as any run uses it.
  */
 export class TailCacheBudget {
   totalBytes = 0;
   private queue: QueuedRun[] = [];
   private head = 0;
+  private readonly pins = new Map<ArrayBufferLike, number>();
 
   constructor(readonly limitBytes: number = DEFAULT_TAIL_CACHE_BYTES) {}
 
@@ -28,14 +31,14 @@ export class TailCacheBudget {
   }
 
   /** @internal Called by a cache after it stored a run. */
-  added(cache: TailCache, bytes: number): void {
-    this.totalBytes += bytes;
-    this.queue.push({ cache, bytes, generation: cache.generation });
+  added(cache: TailCache, data: Buffer): void {
+    this.pin(data);
+    this.queue.push({ cache, generation: cache.generation });
     while (this.totalBytes > this.limitBytes && this.head < this.queue.length) {
       const oldest = this.queue[this.head]!;
       this.queue[this.head] = undefined as unknown as QueuedRun;
       this.head++;
-      if (oldest.generation === oldest.cache.generation) this.totalBytes -= oldest.cache.evictOldest();
+      if (oldest.generation === oldest.cache.generation) oldest.cache.evictOldest();
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -43,9 +46,22 @@ export class TailCacheBudget {
     }
   }
 
-  /** @internal Called by a cache that dropped everything it held. */
-  released(bytes: number): void {
-    this.totalBytes -= bytes;
+  /** @internal Counts the buffer behind `data` (once, however many runs share it). */
+  pin(data: Buffer): void {
+    const n = this.pins.get(data.buffer) ?? 0;
+    if (n === 0) this.totalBytes += data.buffer.byteLength;
+    this.pins.set(data.buffer, n + 1);
+  }
+
+  /** @internal A run no longer holds `data`: its buffer stops counting when nothing else does. */
+  unpin(data: Buffer): void {
+    const n = this.pins.get(data.buffer) ?? 0;
+    if (n <= 1) {
+      if (n === 1) this.totalBytes -= data.buffer.byteLength;
+      this.pins.delete(data.buffer);
+    } else {
+      this.pins.set(data.buffer, n - 1);
+    }
   }
 }
 
@@ -70,22 +86,24 @@ export class TailCache {
 
   add(data: Buffer, batches: readonly AppendedBatch[]): void {
     if (this.budget.limitBytes <= 0) return;
-    const run = runFromAppend(data, batches);
+    // Always a view: the budget counts the buffers it pins, so memory stays bounded exactly.
+    const run = runFromAppend(data, batches, 0);
     this.runs.push(run);
-    this.budget.added(this, run.data.length);
+    this.budget.added(this, run.data);
   }
 
   read(fetchOffset: number, maxBytes: number): SegmentRead {
     return this.runs.read(fetchOffset, maxBytes, true);
   }
 
-  /** @internal Drops the oldest run, returning its size. */
-  evictOldest(): number {
-    return this.runs.shift();
+  /** @internal Drops the oldest run. */
+  evictOldest(): void {
+    const run = this.runs.shift();
+    if (run !== null) this.budget.unpin(run.data);
   }
 
   clear(): void {
-    this.budget.released(this.runs.bytes);
+    for (const run of this.runs.held()) this.budget.unpin(run.data);
     this.runs.clear();
     this.generation++;
   }

@@ -46,7 +46,8 @@ export interface PartitionLog {
    * Appends one or more validated v2 batches laid back to back in `batches`. Rewrites each
    * batch's baseOffset in place (the CRC does not cover it), then writes the bytes: when this
    * returns, the data is in the operating system (it survives a crash of our process). Readers
-   * and `waitForData` listeners see it at once.
+   * and `waitForData` listeners see it at once. The store may keep `batches` itself (a view, not
+   * a copy, when the batches fill most of their buffer): the caller must not write to it again.
    */
   append(batches: Buffer, nowMs: number): AppendResult;
 
