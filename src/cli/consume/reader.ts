@@ -2,18 +2,12 @@ import type { Admin } from '../../client/admin/index.js';
 import type { Cluster } from '../../client/net/cluster.js';
 import { sleepMs } from '../../client/net/sleep.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { decodeRecordBatches, type RecordHeader } from '../../protocol/record-batch.js';
+import type { ConsumedMessage } from '../../client/consumer/types.js';
+import { decodeRecordBatches } from '../../protocol/record-batch.js';
 import { CliError } from '../context.js';
 
-export interface ReadRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
+/** A record read without a group: the same shape the consumer hands its handlers. */
+export type ReadRecord = ConsumedMessage;
 
 const PARTITION_MAX_BYTES = 1024 * 1024;
 
