@@ -15,18 +15,22 @@ interface DescribeFlags {
   verbose?: boolean;
 }
 
-export interface OffsetRow {
+/** A group's position on one partition and who owns it: what `describe --offsets` and `lag` share. */
+export interface PartitionPosition {
   topic: string;
   partition: number;
   currentOffset: number | null;
   logStartOffset: number;
   logEndOffset: number;
   lag: number | null;
-  /** With --verbose: the leader epoch stored with the commit. */
-  leaderEpoch?: number | null;
   consumerId: string | null;
   host: string | null;
   clientId: string | null;
+}
+
+export interface OffsetRow extends PartitionPosition {
+  /** With --verbose: the leader epoch stored with the commit. */
+  leaderEpoch?: number | null;
   /** The committed offset is below the log start: records between them were deleted unread. */
   belowLogStart: boolean;
 }

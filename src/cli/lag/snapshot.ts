@@ -1,19 +1,11 @@
 import type { Admin } from '../../client/admin/index.js';
 import { assertGroupKnown, describeGroupsIfSupported, groupLag } from '../groups/lookup.js';
 import { recordTimestamps } from '../records-at.js';
+import type { PartitionPosition } from '../groups/describe.js';
 
-export interface PartitionSnapshot {
-  topic: string;
-  partition: number;
-  currentOffset: number | null;
-  logStartOffset: number;
-  logEndOffset: number;
-  lag: number | null;
+export interface PartitionSnapshot extends PartitionPosition {
   /** Age of the oldest unconsumed record in seconds; 0 when caught up; null when unknown. */
   lagSeconds: number | null;
-  consumerId: string | null;
-  host: string | null;
-  clientId: string | null;
 }
 
 export interface GroupSnapshot {
