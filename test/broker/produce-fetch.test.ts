@@ -143,6 +143,46 @@ describe('broker: produce and fetch', () => {
     fetcher.close();
   });
 
+  it('parks more than ten fetches without a MaxListenersExceededWarning (one abort listener per parked fetch was a warning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    const log = broker.context.store.partition('pf', 1)!;
+    // Count the fetches that parked on the partition, so the produce below comes after all of them.
+    const parkedCount = 24;
+    let parked = 0;
+    let allParked!: () => void;
+    const allParkedPromise = new Promise<void>((resolve) => (allParked = resolve));
+    const onceAppended = log.onceAppended.bind(log);
+    log.onceAppended = (listener) => {
+      if (++parked === parkedCount) allParked();
+      return onceAppended(listener);
+    };
+    const fetchers = await Promise.all(Array.from({ length: parkedCount }, () => RawConnection.connect(broker.port)));
+    try {
+      const end = log.logEndOffset;
+      const ids = fetchers.map((f) =>
+        f.send(1, 11, { maxWaitMs: 30_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'pf', partitions: [{ partition: 1, fetchOffset: end, partitionMaxBytes: 1 << 20 }] }] }),
+      );
+      await allParkedPromise;
+      await c.request(0, 7, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'pf', partitionData: [{ index: 1, records: await batchOf('many') }] }] });
+      for (const [i, f] of fetchers.entries()) {
+        const response = await f.receive(1, 11, ids[i]);
+        const batches = await decodeRecordBatches(concatRecords(response.responses[0]!.partitions[0]!.records));
+        assert.equal(batches[0]!.records[0]!.value!.toString(), 'many');
+      }
+      // Warnings are emitted on the next tick after the listener that exceeded the limit.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.map((w) => `${w.name}: ${w.message}`), []);
+    } finally {
+      log.onceAppended = onceAppended;
+      process.off('warning', onWarning);
+      for (const f of fetchers) f.close();
+    }
+  });
+
   it('answers an empty fetch after maxWaitMs when nothing arrives', async () => {
     const end = broker.context.store.partition('pf', 1)!.logEndOffset;
     const startedMs = performance.now();
