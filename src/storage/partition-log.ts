@@ -3,7 +3,7 @@ import { splitBatches } from './batches.js';
 import type { LogConfig } from './log-config.js';
 import type { AppendedBatch, Segment } from './segment.js';
 import type { TailCache } from './tail-cache.js';
-import { OffsetOutOfRangeError, type AppendResult, type PartitionLog, type ReadResult, type TimestampLookup } from './types.js';
+import { OffsetOutOfRangeError, type AppendResult, type PartitionLog, type ReadResult, type SegmentSummary, type TimestampLookup } from './types.js';
 
 /** Index files store offsets relative to the segment base in 32 bits, as Kafka's do. */
 const MAX_RELATIVE_OFFSET = 0xffff_fffe;
@@ -237,6 +237,10 @@ export class SegmentedPartitionLog implements PartitionLog {
     const found = await best.findTimestamp(best.maxTimestamp, this.startOffset);
     if (found === null) return null;
     return { offset: Math.max(found.lastOffset, this.startOffset), timestamp: found.maxTimestamp };
+  }
+
+  segmentSummaries(): SegmentSummary[] {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, sizeBytes: s.sizeBytes, lastModifiedMs: s.lastModifiedMs }));
   }
 
   async deleteRecordsBefore(offset: number): Promise<number> {

@@ -32,6 +32,14 @@ export interface TimestampLookup {
   timestamp: number;
 }
 
+/** One segment as ListOffsets v0 sees it. */
+export interface SegmentSummary {
+  baseOffset: number;
+  sizeBytes: number;
+  /** When the segment last changed (file mtime after a restart). */
+  lastModifiedMs: number;
+}
+
 export interface PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -69,6 +77,9 @@ export interface PartitionLog {
 
   /** Max timestamp over the whole log, and the offset of the record carrying it (ListOffsets -3). */
   maxTimestamp(): Promise<TimestampLookup | null>;
+
+  /** Every segment, oldest first (ListOffsets v0 answers with segment base offsets). */
+  segmentSummaries(): SegmentSummary[];
 
   /** DeleteRecords: moves the log start offset forward (never back), dropping whole segments. */
   deleteRecordsBefore(offset: number): Promise<number>;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
 import { checkWorkload, runPython, startTestBroker, type ReadRecord, type TestBroker } from '../helpers/index.js';
 
 const COUNT = 10_000;
@@ -44,6 +45,23 @@ consumer.close()
 print(json.dumps({'records': records, 'api_version': list(inferred)}))
 `;
 
+/**
+ * A client that believes the broker is Kafka 0.10.0 (api_version pinned, as old applications do)
+ * asks for offsets with ListOffsets v0, whose answer is a list of "old style" offsets.
+ */
+const LIST_OFFSETS_V0_SCRIPT = String.raw`
+import json, sys
+from kafka import KafkaConsumer, TopicPartition
+
+bootstrap, topic = sys.argv[1], sys.argv[2]
+consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version=(0, 10, 0), request_timeout_ms=10000)
+tps = [TopicPartition(topic, p) for p in range(2)]
+end = consumer.end_offsets(tps)
+start = consumer.beginning_offsets(tps)
+consumer.close()
+print(json.dumps({'end': [end[tp] for tp in tps], 'start': [start[tp] for tp in tps]}))
+`;
+
 describe('compat: kafka-python 2.0.2', () => {
   let broker: TestBroker;
   before(async () => {
@@ -59,5 +77,13 @@ describe('compat: kafka-python 2.0.2', () => {
     const records: ReadRecord[] = out.records.map(([partition, offset, key, value]) => ({ partition, offset, key, value }));
     records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
     checkWorkload(records, { count: COUNT, partitions: PARTITIONS, murmur2: true });
+  });
+
+  it('gets offsets from ListOffsets v0 when pinned to Kafka 0.10.0 (a v0 request used to close the connection)', async () => {
+    await broker.context.store.createTopic('kpy-v0', 2, {});
+    const log = broker.context.store.partition('kpy-v0', 1)!;
+    for (let i = 0; i < 3; i++) log.append(await encodeRecordBatch({ records: [{ key: null, value: Buffer.from(`v${i}`), timestamp: 1_700_000_000_000 }] }), 0);
+    const { stdout } = await runPython(LIST_OFFSETS_V0_SCRIPT, [broker.bootstrap, 'kpy-v0'], 30_000);
+    assert.deepEqual(JSON.parse(stdout), { end: [0, 3], start: [0, 0] });
   });
 });

@@ -4,6 +4,7 @@ import type { PartitionLog } from '../../storage/types.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { visibleTopic } from '../topics.js';
+import { legacyOffsetsBefore } from '../legacy-offsets.js';
 import { offsetForTimestamp, offsetOfMaxTimestamp } from '../record-timestamps.js';
 
 /** ListOffsets special timestamps (KIP-79, KIP-734). */
@@ -13,14 +14,14 @@ export const MAX_TIMESTAMP = -3;
 const MAX_TIMESTAMP_MIN_VERSION = 7;
 
 /**
- * ListOffsets v1-7 (v0's OldStyleOffsets are not offered). -1: the log end (which is also the last
- * stable offset: no transactions); -2: the log start; -3 (v7+): the record with the largest
- * timestamp; any other timestamp: the first record whose timestamp is at or after it, or -1/-1
- * when there is none.
+ * ListOffsets v0-7. v1+: -1: the log end (which is also the last stable offset: no transactions);
+ * -2: the log start; -3 (v7+): the record with the largest timestamp; any other timestamp: the
+ * first record whose timestamp is at or after it, or -1/-1 when there is none. v0 (still sent by
+ * old clients, served by Kafka 3.x): up to MaxNumOffsets segment-granular OldStyleOffsets.
  */
 export const listOffsetsHandler = defineHandler({
   apiKey: 2,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 7,
   async handle(rctx, request) {
     const ctx = rctx.broker;
@@ -35,7 +36,7 @@ export const listOffsetsHandler = defineHandler({
           partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 });
           continue;
         }
-        partitions.push(await lookUp(rctx, log, p));
+        partitions.push(rctx.version === 0 ? lookUpV0(rctx, log, p) : await lookUp(rctx, log, p));
       }
       topics.push({ name: t.name, partitions });
     }
@@ -72,4 +73,9 @@ async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPar
   }
   const hit = await offsetForTimestamp(log, p.timestamp);
   return hit === null ? found(-1) : found(hit.offset, hit.timestamp);
+}
+
+function lookUpV0(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPartition): ListOffsetsPartitionResponseInit {
+  const input = { segments: log.segmentSummaries(), logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, nowMs: rctx.broker.clock.nowMs() };
+  return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: legacyOffsetsBefore(input, p.timestamp, p.maxNumOffsets) };
 }
