@@ -119,8 +119,21 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   fixed('segment.jitter.ms', 'long', 'log.roll.jitter.ms', '0', 'Accepted.', atLeast(0)),
   fixed('preallocate', 'boolean', 'log.preallocate', 'false', 'Accepted.'),
   fixed('unclean.leader.election.enable', 'boolean', 'unclean.leader.election.enable', 'false', 'A single node has no elections.'),
-  fixed('message.timestamp.before.max.ms', 'long', 'log.message.timestamp.before.max.ms', '9223372036854775807', 'Accepted; timestamps are not checked.', atLeast(0)),
-  fixed('message.timestamp.after.max.ms', 'long', 'log.message.timestamp.after.max.ms', '9223372036854775807', 'Accepted; timestamps are not checked.', atLeast(0)),
+  // Produce checks CreateTime against these from each batch's header (broker/timestamp-bounds.ts).
+  {
+    ...fixed('message.timestamp.before.max.ms', 'long', 'log.message.timestamp.before.max.ms', '9223372036854775807', 'Oldest CreateTime accepted, in ms before the broker clock (INVALID_TIMESTAMP beyond).', atLeast(0)),
+    enforced: true,
+  },
+  {
+    ...fixed('message.timestamp.after.max.ms', 'long', 'log.message.timestamp.after.max.ms', '9223372036854775807', 'Newest CreateTime accepted, in ms after the broker clock (INVALID_TIMESTAMP beyond).', atLeast(0)),
+    enforced: true,
+  },
+  // Deprecated in Kafka 3.6 (KIP-937) but still set by clients and tools; bounds both sides
+  // where before.max.ms / after.max.ms are not set, as Kafka 3.x does.
+  {
+    ...fixed('message.timestamp.difference.max.ms', 'long', 'log.message.timestamp.difference.max.ms', '9223372036854775807', 'Deprecated: largest difference between a CreateTime and the broker clock, either way, unless before/after.max.ms are set.', atLeast(0)),
+    enforced: true,
+  },
 ];
 
 const BY_NAME = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));

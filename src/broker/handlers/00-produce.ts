@@ -9,6 +9,7 @@ import type { PartitionLog, TopicInfo } from '../../storage/types.js';
 import { validateProducedBatch } from '../batch-validation.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
+import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
 import { topicMessageMaxBytes } from '../topic-configs.js';
 import { findOrAutoCreateTopic } from '../topics.js';
 
@@ -105,6 +106,8 @@ function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePa
   const validation = validateProducedBatch(data.records, rctx.version, maxBytes);
   if (!validation.ok) return partitionError(data.index, validation.errorCode, validation.detail);
   const header = validation.header;
+  const timestamps = checkBatchTimestamps(header, ctx.clock.nowMs(), timestampBounds(topic.configs));
+  if (timestamps !== null) return partitionError(data.index, timestamps.errorCode, timestamps.detail);
   const idempotent = header.producerId >= 0;
   if (idempotent) {
     const check = ctx.producers.check(topic.name, data.index, header.producerId, header.producerEpoch, header.baseSequence, header.lastOffsetDelta);
