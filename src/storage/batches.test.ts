@@ -21,17 +21,20 @@ describe('batch framing', () => {
     assert.throws(() => splitBatches(negative), /negative lastOffsetDelta/);
   });
 
-  it('checks stored batches for recovery: offsets, magic, length and CRC', () => {
+  it('checks stored batches for recovery: growing offsets within the segment, magic, length and CRC', () => {
     const batch = buildBatch({ baseOffset: 42 });
-    assert.equal(checkStoredBatch(batch, 0, 42).kind, 'valid');
-    assert.equal(checkStoredBatch(batch, 0, 41).kind, 'invalid');
-    assert.deepEqual(checkStoredBatch(batch.subarray(0, 70), 0, 42), { kind: 'incomplete', neededBytes: batch.length });
-    assert.deepEqual(checkStoredBatch(batch.subarray(0, 20), 0, 42), { kind: 'incomplete', neededBytes: 61 });
+    const at = (minBaseOffset: number, maxLastOffset = Infinity) => ({ minBaseOffset, maxLastOffset });
+    assert.equal(checkStoredBatch(batch, 0, at(42)).kind, 'valid');
+    assert.equal(checkStoredBatch(batch, 0, at(40)).kind, 'valid', 'a gap (compaction, repair) is allowed');
+    assert.equal(checkStoredBatch(batch, 0, at(43)).kind, 'invalid', 'offsets never go back');
+    assert.equal(checkStoredBatch(batch, 0, at(42, 41)).kind, 'invalid', 'past the next segment');
+    assert.deepEqual(checkStoredBatch(batch.subarray(0, 70), 0, at(42)), { kind: 'incomplete', neededBytes: batch.length });
+    assert.deepEqual(checkStoredBatch(batch.subarray(0, 20), 0, at(42)), { kind: 'incomplete', neededBytes: 61 });
     const flipped = Buffer.from(batch);
     flipped[flipped.length - 1]! ^= 1;
-    assert.deepEqual(checkStoredBatch(flipped, 0, 42), { kind: 'invalid', reason: 'CRC mismatch' });
+    assert.deepEqual(checkStoredBatch(flipped, 0, at(42)), { kind: 'invalid', reason: 'CRC mismatch' });
     const zeros = Buffer.alloc(100);
-    assert.equal(checkStoredBatch(zeros, 0, 0).kind, 'invalid');
+    assert.equal(checkStoredBatch(zeros, 0, at(0)).kind, 'invalid');
   });
 });
 

@@ -58,18 +58,28 @@ export type RecoveryCheck =
   | { kind: 'incomplete'; neededBytes: number }
   | { kind: 'invalid'; reason: string };
 
+/** The offsets a stored batch may hold where it sits. */
+export interface OffsetBounds {
+  /** Lowest base offset allowed: one past the previous batch (offsets only grow; gaps are allowed). */
+  minBaseOffset: number;
+  /** Highest last offset allowed: below the next segment's base, or Infinity in the last segment. */
+  maxLastOffset: number;
+}
+
 /**
- * Checks the batch at `pos` during recovery: sane length, magic 2, the offset the log expects next,
- * and the CRC. Anything else marks the start of a torn or corrupt tail.
+ * Checks the batch at `pos` during recovery: sane length, magic 2, offsets that grow within the
+ * segment's range, and the CRC. Offsets may skip (a compacted or repaired segment has gaps).
+ * Anything else marks the start of a torn or damaged region.
  */
-export function checkStoredBatch(buf: Buffer, pos: number, expectedBaseOffset: number): RecoveryCheck {
+export function checkStoredBatch(buf: Buffer, pos: number, bounds: OffsetBounds): RecoveryCheck {
   const available = buf.length - pos;
   if (available < BATCH.HEADER_BYTES) return { kind: 'incomplete', neededBytes: BATCH.HEADER_BYTES };
   const header = storedHeaderAt(buf, pos);
   if (header.size < BATCH.HEADER_BYTES) return { kind: 'invalid', reason: `batch length ${header.size - BATCH.LOG_OVERHEAD} is too small` };
   if (buf.readInt8(pos + BATCH.MAGIC) !== 2) return { kind: 'invalid', reason: `magic ${buf.readInt8(pos + BATCH.MAGIC)} is not 2` };
-  if (header.baseOffset !== expectedBaseOffset) return { kind: 'invalid', reason: `base offset ${header.baseOffset}, expected ${expectedBaseOffset}` };
+  if (header.baseOffset < bounds.minBaseOffset) return { kind: 'invalid', reason: `base offset ${header.baseOffset}, expected at least ${bounds.minBaseOffset}` };
   if (header.lastOffset < header.baseOffset) return { kind: 'invalid', reason: `negative lastOffsetDelta` };
+  if (header.lastOffset > bounds.maxLastOffset) return { kind: 'invalid', reason: `last offset ${header.lastOffset} is past the segment's end ${bounds.maxLastOffset}` };
   if (available < header.size) return { kind: 'incomplete', neededBytes: header.size };
   if (!batchCrcIsValid(buf, pos, header.size)) return { kind: 'invalid', reason: 'CRC mismatch' };
   return { kind: 'valid', header };

@@ -1,46 +1,97 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
+import { offsetRange, readDamageMarker, removeDamageMarker, writeDamageMarker, type PartitionDamage } from './damage.js';
 import { writeFileDurably } from './file-io.js';
-import { FileSegment, LOG_EXTENSION, OFFSET_INDEX_EXTENSION, segmentPaths, TIME_INDEX_EXTENSION } from './file-segment.js';
+import { FileSegment, LOG_EXTENSION, OFFSET_INDEX_EXTENSION, TIME_INDEX_EXTENSION } from './file-segment.js';
 import { parseSegmentFileName } from './names.js';
 import { SegmentedPartitionLog } from './partition-log.js';
-import { scanSegment } from './recovery.js';
-import { SegmentIndex } from './segment-index.js';
+import { repairPartitionDir, type RepairReport } from './repair.js';
+import { effectiveRecoveryPoint } from './segment-files.js';
+import { loadSegments } from './segment-loader.js';
 import type { LogLocation } from './store-base.js';
 import type { TailCacheBudget } from './tail-cache.js';
 
 /** Holds a log start offset that lies inside the first segment (DeleteRecords), like Kafka's log-start-offset checkpoint. */
-const LOG_START_FILE = 'log-start-offset';
+export const LOG_START_FILE = 'log-start-offset';
 
 export interface FileLogSettings {
   indexIntervalBytes: number;
   tailCache: TailCacheBudget;
   log: Logger;
   nowMs: number;
+  /** The store was closed cleanly last time: logs load from their saved indexes, unscanned. */
+  cleanShutdown: boolean;
+  /** Check every segment of every log (`--verify-on-start`). */
+  verify: boolean;
+  /** Repair a damaged log instead of leaving it offline (`--repair`). */
+  repair: boolean;
 }
 
+export type OpenedFileLog =
+  | { log: SegmentedPartitionLog; repaired: RepairReport | null }
+  /** Damage below the recovery point: the log is not opened and nothing was changed. */
+  | { damage: PartitionDamage };
+
 /**
- * Opens the partition log in `dir`: closed segments come back from their index files (rebuilt by a
- * scan if those are missing or inconsistent), the active segment is scanned and a torn or corrupt
- * tail is truncated. With `fresh`, any leftover directory (from a deleted topic) is cleared first.
+ * Opens the partition log in `dir` (see loadSegments for what is checked and when). With `fresh`,
+ * any leftover directory (from a deleted topic) is cleared first. Damage below the recovery point
+ * leaves every file as it is: the partition stays offline until repaired, and a `damaged.json`
+ * makes later start-ups check all of it again.
  */
-export async function openFileLog(dir: string, location: LogLocation, settings: FileLogSettings, fresh: boolean): Promise<SegmentedPartitionLog> {
+export async function openFileLog(dir: string, location: LogLocation, settings: FileLogSettings, fresh: boolean, recoveryPoint: number | null): Promise<OpenedFileLog> {
   if (fresh) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
   const bases = names.map((n) => parseSegmentFileName(n, LOG_EXTENSION)).filter((b): b is number => b !== null).sort((a, b) => a - b);
   await removeLeftovers(dir, names, new Set(bases));
   const logStartOffset = await readLogStart(dir);
-  const segments: FileSegment[] = [];
+  const name = `${location.topic}-${location.partition}`;
   if (bases.length === 0) {
-    segments.push(FileSegment.create(dir, Math.max(0, logStartOffset), settings.indexIntervalBytes, settings.nowMs));
+    const segment = FileSegment.create(dir, Math.max(0, logStartOffset, recoveryPoint ?? 0), settings.indexIntervalBytes, settings.nowMs);
+    return { log: partitionLog(dir, location, settings, [segment], logStartOffset, null), repaired: null };
   }
-  for (let i = 0; i < bases.length; i++) {
-    const isActive = i === bases.length - 1;
-    segments.push(await openSegment(dir, location, bases[i]!, bases[i + 1] ?? null, isActive, settings));
+  const known = fresh ? null : await readDamageMarker(dir);
+  const loaded = await loadSegments({
+    dir,
+    name,
+    bases,
+    recoveryPoint,
+    checkPoint: effectiveRecoveryPoint(recoveryPoint, bases),
+    cleanShutdown: settings.cleanShutdown,
+    verify: settings.verify || known !== null,
+    indexIntervalBytes: settings.indexIntervalBytes,
+    log: settings.log,
+  });
+  if ('damaged' in loaded) {
+    const damage: PartitionDamage = { topic: location.topic, partition: location.partition, dirName: location.dirName, recoveryPoint: effectiveRecoveryPoint(recoveryPoint, bases), damaged: loaded.damaged };
+    for (const d of damage.damaged) {
+      settings.log.error('partition offline: damaged log below its recovery point', {
+        partition: name,
+        file: join(dir, d.file),
+        position: d.position,
+        bytes: d.bytes,
+        offsets: offsetRange(d.firstOffset, d.lastOffset),
+        recoveryPoint: damage.recoveryPoint,
+        reason: d.reason,
+      });
+    }
+    if (!settings.repair) {
+      await writeDamageMarker(dir, damage);
+      return { damage };
+    }
+    const repaired = await repairPartitionDir(dir, location.dirName, recoveryPoint, settings.indexIntervalBytes);
+    settings.log.warn('partition repaired', { partition: name, lost: repaired.lost.map((l) => offsetRange(l.firstOffset, l.lastOffset)), movedTo: repaired.lost.map((l) => l.movedTo), logEndOffset: repaired.logEndOffset });
+    const reopened = await openFileLog(dir, location, { ...settings, repair: false }, false, Math.max(recoveryPoint ?? 0, repaired.logEndOffset));
+    return 'damage' in reopened ? reopened : { log: reopened.log, repaired };
   }
+  if (known !== null) await removeDamageMarker(dir);
+  // After a crash, what was recovered past the recovery point is synced by the next flush.
+  const durable = settings.cleanShutdown ? null : effectiveRecoveryPoint(recoveryPoint, bases);
+  return { log: partitionLog(dir, location, settings, loaded.segments, logStartOffset, durable), repaired: null };
+}
+
+function partitionLog(dir: string, location: LogLocation, settings: FileLogSettings, segments: FileSegment[], logStartOffset: number, recoveryPoint: number | null): SegmentedPartitionLog {
   return new SegmentedPartitionLog({
     topic: location.topic,
     partition: location.partition,
@@ -53,6 +104,7 @@ export async function openFileLog(dir: string, location: LogLocation, settings: 
     config: location.config,
     tail: settings.tailCache.createCache(),
     nowMs: settings.nowMs,
+    ...(recoveryPoint !== null ? { recoveryPoint } : {}),
   });
 }
 
@@ -70,46 +122,5 @@ async function readLogStart(dir: string): Promise<number> {
     return Number.isSafeInteger(n) && n >= 0 ? n : 0;
   } catch {
     return 0;
-  }
-}
-
-async function openSegment(dir: string, location: LogLocation, baseOffset: number, nextBase: number | null, isActive: boolean, settings: FileLogSettings): Promise<FileSegment> {
-  const paths = segmentPaths(dir, baseOffset);
-  const fd = openSync(paths.log, isActive ? 'r+' : 'r');
-  try {
-    const stat = fstatSync(fd);
-    const init = { dir, baseOffset, fd, lastModifiedMs: stat.mtimeMs };
-    if (!isActive && nextBase !== null) {
-      const index = await loadIndex(paths, baseOffset, settings.indexIntervalBytes, stat.size);
-      if (index !== null) return new FileSegment({ ...init, sizeBytes: stat.size, nextOffset: nextBase, index, sealed: true });
-    }
-    const scan = await scanSegment(fd, stat.size, baseOffset, settings.indexIntervalBytes);
-    if (scan.problem !== null) {
-      settings.log.warn('truncating a torn or corrupt log tail', {
-        partition: `${location.topic}-${location.partition}`,
-        segment: baseOffset,
-        offset: scan.nextOffset,
-        position: scan.validBytes,
-        droppedBytes: stat.size - scan.validBytes,
-        reason: scan.problem,
-      });
-      await truncate(paths.log, scan.validBytes);
-    }
-    const segment = new FileSegment({ ...init, sizeBytes: scan.validBytes, nextOffset: scan.nextOffset, index: scan.index, sealed: false });
-    // A closed segment whose index files were unusable gets them written again.
-    if (!isActive) segment.seal();
-    return segment;
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
-}
-
-async function loadIndex(paths: { offsetIndex: string; timeIndex: string }, baseOffset: number, intervalBytes: number, logBytes: number): Promise<SegmentIndex | null> {
-  try {
-    const [offsetIndex, timeIndex] = await Promise.all([readFile(paths.offsetIndex), readFile(paths.timeIndex)]);
-    return SegmentIndex.deserialize(baseOffset, intervalBytes, logBytes, offsetIndex, timeIndex);
-  } catch {
-    return null;
   }
 }

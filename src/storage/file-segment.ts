@@ -31,6 +31,11 @@ export interface FileSegmentInit {
   lastModifiedMs: number;
   /** True for a file just created (its directory is fsynced with its first sync). */
   created?: boolean;
+  /**
+   * True when the bytes found on disk may not be on stable storage yet (recovered after a crash):
+   * the next sync fdatasyncs them, so the recovery point can move past them.
+   */
+  unsynced?: boolean;
 }
 
 /**
@@ -64,8 +69,7 @@ export class FileSegment implements Segment {
     this.index = init.index;
     this.sealed = init.sealed;
     this.lastModifiedMs = init.lastModifiedMs;
-    // What was on disk when we opened it counts as synced: a fresh fdatasync is the recovery's job.
-    this.syncedBytes = init.sizeBytes;
+    this.syncedBytes = init.unsynced === true ? 0 : init.sizeBytes;
     this.dirNeedsSync = init.created ?? false;
   }
 
@@ -149,10 +153,7 @@ export class FileSegment implements Segment {
   seal(): void {
     if (this.sealed) return;
     this.sealed = true;
-    const paths = segmentPaths(this.dir, this.baseOffset);
-    const { offsetIndex, timeIndex } = this.index.serialize();
-    writeFileAtomicSync(paths.offsetIndex, offsetIndex);
-    writeFileAtomicSync(paths.timeIndex, timeIndex);
+    this.writeIndexFiles();
   }
 
   async sync(): Promise<boolean> {
@@ -171,8 +172,20 @@ export class FileSegment implements Segment {
     }
   }
 
+  /**
+   * Closes the file. A clean close also saves the active segment's index, so the next start need
+   * not scan it (the store marks the shutdown clean once every log closed this way).
+   */
   async close(): Promise<void> {
+    if (!this.sealed && !this.released && this.sizeBytes > 0) this.writeIndexFiles();
     await this.release();
+  }
+
+  private writeIndexFiles(): void {
+    const paths = segmentPaths(this.dir, this.baseOffset);
+    const { offsetIndex, timeIndex } = this.index.serialize();
+    writeFileAtomicSync(paths.offsetIndex, offsetIndex);
+    writeFileAtomicSync(paths.timeIndex, timeIndex);
   }
 
   async destroy(): Promise<void> {

@@ -1,17 +1,25 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DamagedLog } from './damaged-log.js';
+import { releaseDataDirLock, takeDataDirLock } from './data-dir-lock.js';
 import { writeFileDurably } from './file-io.js';
 import { openFileLog } from './file-log.js';
 import { resolveLogConfig } from './log-config.js';
 import { INTERNAL_LOG_PREFIX, newKafkaUuid, partitionDirName, topicNameProblem } from './names.js';
-import type { SegmentedPartitionLog } from './partition-log.js';
-import { BaseLogStore, type LogLocation, type StoreSettings, type TopicState } from './store-base.js';
+import {
+  hasCleanShutdownMarker,
+  readRecoveryPoints,
+  removeCleanShutdownMarker,
+  writeCleanShutdownMarker,
+  writeRecoveryPoints,
+} from './recovery-point.js';
+import type { RepairReport } from './repair.js';
+import { BaseLogStore, type LogLocation, type LogSlot, type StoreSettings, type TopicState } from './store-base.js';
 import { TailCacheBudget } from './tail-cache.js';
 import type { TopicInfo } from './types.js';
 
 const META_FILE = 'meta.json';
-const TOPICS_FILE = 'topics.json';
-const LOCK_FILE = '.lock';
+export const TOPICS_FILE = 'topics.json';
 /** Partitions recovered at once at startup: overlaps disk reads with CRC checks. */
 const RECOVERY_CONCURRENCY = 4;
 
@@ -22,6 +30,10 @@ export interface FileStoreSettings extends StoreSettings {
   flushIntervalMs: number;
   indexIntervalBytes: number;
   tailCacheBytes: number;
+  /** Check every segment of every log at open, closed ones included (`--verify-on-start`). */
+  verifyOnOpen: boolean;
+  /** Repair damaged logs at open instead of leaving them offline (`--repair`). */
+  repairOnOpen: boolean;
 }
 
 interface TopicsFile {
@@ -37,12 +49,20 @@ interface MetaFile {
 /**
  * The durable store: `<dataDir>/<topic>-<partition>/` directories of segments, topic metadata in
  * `topics.json` and the cluster id in `meta.json` (both replaced atomically), one background
- * fdatasync every `flushIntervalMs`.
+ * fdatasync every `flushIntervalMs`, after which the recovery points are checkpointed. A clean
+ * close leaves a clean-shutdown marker, so the next open loads every log without scanning it.
  */
 export class FileLogStore extends BaseLogStore {
   private topicsWrite: Promise<void> = Promise.resolve();
   private readonly tailCache: TailCacheBudget;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Recovery points by partition directory: as checkpointed, then as the logs move them. */
+  private recoveryPoints = new Map<string, number>();
+  /** The checkpoint's content when last written, to skip writes that change nothing. */
+  private checkpointed = '';
+  private checkpointWrite: Promise<void> = Promise.resolve();
+  private cleanShutdown = false;
+  readonly repairs: RepairReport[] = [];
 
   private constructor(
     private readonly dataDir: string,
@@ -57,16 +77,22 @@ export class FileLogStore extends BaseLogStore {
     const dir = resolve(dataDir);
     if (openDataDirs.has(dir)) throw new Error(`data dir ${dir} is already open in this process`);
     await mkdir(dir, { recursive: true });
-    await takeLock(dir);
+    await takeDataDirLock(dir);
     openDataDirs.add(dir);
     try {
       const store = new FileLogStore(dir, await loadOrCreateClusterId(dir), settings);
+      store.recoveryPoints = await readRecoveryPoints(dir);
+      store.checkpointed = JSON.stringify([...store.recoveryPoints]);
+      store.cleanShutdown = await hasCleanShutdownMarker(dir);
       await store.loadTopics();
+      // From here on appends may happen: a crash must not look like a clean shutdown. Internal
+      // logs opened later still load as the shutdown left them (the flag is kept).
+      await removeCleanShutdownMarker(dir);
       store.startFlushTimer();
       return store;
     } catch (err) {
       openDataDirs.delete(dir);
-      await rm(join(dir, LOCK_FILE), { force: true });
+      await releaseDataDirLock(dir);
       throw err;
     }
   }
@@ -76,13 +102,48 @@ export class FileLogStore extends BaseLogStore {
     return this.tailCache.totalBytes;
   }
 
-  protected openLog(location: LogLocation, fresh: boolean): Promise<SegmentedPartitionLog> {
-    return openFileLog(join(this.dataDir, location.dirName), location, {
+  protected async openLog(location: LogLocation, fresh: boolean): Promise<LogSlot> {
+    const settings = {
       indexIntervalBytes: this.fileSettings.indexIntervalBytes,
       tailCache: this.tailCache,
       log: this.settings.log,
       nowMs: this.settings.clock.nowMs(),
-    }, fresh);
+      cleanShutdown: this.cleanShutdown && !fresh,
+      verify: this.fileSettings.verifyOnOpen && !fresh,
+      repair: this.fileSettings.repairOnOpen,
+    };
+    // A new log starts with nothing synced; an old entry (a deleted topic of the same name) goes.
+    if (fresh) this.recoveryPoints.set(location.dirName, 0);
+    const opened = await openFileLog(join(this.dataDir, location.dirName), location, settings, fresh, fresh ? null : (this.recoveryPoints.get(location.dirName) ?? null));
+    if ('damage' in opened) return new DamagedLog(opened.damage);
+    if (opened.repaired !== null) this.repairs.push(opened.repaired);
+    return opened.log;
+  }
+
+  /**
+   * Writes the recovery-point checkpoint when a point moved (Kafka writes it every
+   * `log.flush.offset.checkpoint.interval.ms`; we do after each background flush). Writes run
+   * one after another, each with the points current when it starts. Entries of logs that are not
+   * open (a deleted topic) are dropped; those of damaged logs are kept as they were.
+   */
+  private checkpointRecoveryPoints(): Promise<void> {
+    const write = this.checkpointWrite.then(async () => {
+      const points = new Map<string, number>();
+      for (const state of this.topics.values()) {
+        state.logs.forEach((log, p) => points.set(partitionDirName(state.info.name, p), log.recoveryPoint));
+      }
+      for (const log of await this.openInternalLogs()) points.set(log.topic, log.recoveryPoint);
+      for (const [dirName, offset] of this.recoveryPoints) {
+        if (!points.has(dirName) && dirName.startsWith(INTERNAL_LOG_PREFIX)) points.set(dirName, offset);
+      }
+      this.recoveryPoints = points;
+      const text = JSON.stringify([...points]);
+      if (text === this.checkpointed) return;
+      await writeRecoveryPoints(this.dataDir, points);
+      this.checkpointed = text;
+    });
+    this.checkpointWrite = write.catch(() => {});
+    return write;
   }
 
   protected async removeLogStorage(dirName: string): Promise<void> {
@@ -90,8 +151,11 @@ export class FileLogStore extends BaseLogStore {
   }
 
   protected persistTopics(): Promise<void> {
-    // Writes run one after another; each writes the state current when it starts.
-    const write = this.topicsWrite.then(() => {
+    // Writes run one after another; each writes the state current when it starts. The recovery
+    // points go first: a partition created or deleted changes them (a re-created topic must not
+    // inherit its predecessor's).
+    const write = this.topicsWrite.then(async () => {
+      await this.checkpointRecoveryPoints();
       const file: TopicsFile = { version: 1, topics: this.listTopics() };
       return writeFileDurably(join(this.dataDir, TOPICS_FILE), JSON.stringify(file, null, 2) + '\n');
     });
@@ -126,7 +190,14 @@ export class FileLogStore extends BaseLogStore {
     const startedMs = performance.now();
     await Promise.all(Array.from({ length: Math.min(RECOVERY_CONCURRENCY, jobs.length) }, worker));
     for (const state of states) this.topics.set(state.info.name, state);
-    this.settings.log.info('log store opened', { dataDir: this.dataDir, topics: states.length, partitions: jobs.length, recoveryMs: Math.round(performance.now() - startedMs) });
+    this.settings.log.info('log store opened', {
+      dataDir: this.dataDir,
+      topics: states.length,
+      partitions: jobs.length,
+      cleanShutdown: this.cleanShutdown,
+      offlinePartitions: this.damagedPartitions().length,
+      recoveryMs: Math.round(performance.now() - startedMs),
+    });
     await this.warnAboutStrayDirectories();
   }
 
@@ -140,17 +211,32 @@ export class FileLogStore extends BaseLogStore {
 
   private startFlushTimer(): void {
     this.flushTimer = setInterval(() => {
-      this.syncAll().catch((err: unknown) => this.settings.log.error('background log flush failed', { error: String(err) }));
+      this.syncAll()
+        .then(() => this.checkpointRecoveryPoints())
+        .catch((err: unknown) => this.settings.log.error('background log flush failed', { error: String(err) }));
     }, this.fileSettings.flushIntervalMs);
     this.flushTimer.unref();
   }
 
+  /**
+   * Syncs and closes every log (saving active segments' indexes), checkpoints the recovery points
+   * (now every log's end) and marks the shutdown clean, in that order: the marker is only there if
+   * everything before it succeeded.
+   */
   override async close(): Promise<void> {
     if (this.closed) return;
     if (this.flushTimer !== null) clearInterval(this.flushTimer);
-    await super.close();
-    await this.topicsWrite;
-    await rm(join(this.dataDir, LOCK_FILE), { force: true });
+    let clean = true;
+    try {
+      await super.close();
+      await this.topicsWrite;
+      await this.checkpointRecoveryPoints();
+    } catch (err) {
+      clean = false;
+      this.settings.log.error('closing the log store failed; the next start recovers as after a crash', { error: String(err) });
+    }
+    if (clean) await writeCleanShutdownMarker(this.dataDir);
+    await releaseDataDirLock(this.dataDir);
     openDataDirs.delete(this.dataDir);
   }
 }
@@ -167,29 +253,4 @@ async function loadOrCreateClusterId(dir: string): Promise<string> {
   const meta: MetaFile = { version: 1, clusterId: newKafkaUuid() };
   await writeFileDurably(path, JSON.stringify(meta, null, 2) + '\n');
   return meta.clusterId;
-}
-
-/** A lock file naming our pid; a lock left by a process that no longer runs is taken over. */
-async function takeLock(dir: string): Promise<void> {
-  const path = join(dir, LOCK_FILE);
-  try {
-    await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-    return;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
-    throw new Error(`data dir ${dir} is in use by process ${holder} (remove ${path} if that is wrong)`);
-  }
-  await writeFile(path, `${process.pid}\n`);
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -10,6 +10,7 @@ import type { LogStore } from './types.js';
 export * from './types.js';
 export { topicNameProblem, MAX_TOPIC_NAME_LENGTH } from './names.js';
 export { DELETE_TO_HIGH_WATERMARK } from './partition-log.js';
+export { partitionDirs, repairPartition, verifyDataDir, type DataDirCheck, type PartitionCheck, type PartitionDir } from './offline-tools.js';
 
 export interface LogStoreOptions {
   /** null: everything in memory. */
@@ -31,6 +32,10 @@ export interface LogStoreOptions {
   indexIntervalBytes?: number;
   /** Memory for recently appended batches across all partitions (file stores). Default 64 MiB; 0 disables. */
   tailCacheBytes?: number;
+  /** Check every segment (closed ones too) when opening a file store. Default false. */
+  verifyOnOpen?: boolean;
+  /** Repair damaged logs when opening a file store instead of leaving them offline. Default false. */
+  repairOnOpen?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -42,6 +47,8 @@ export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogSto
     segmentMs: options.segmentMs ?? DEFAULT_SEGMENT_MS,
     indexIntervalBytes: options.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
     tailCacheBytes: options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES,
+    verifyOnOpen: options.verifyOnOpen ?? false,
+    repairOnOpen: options.repairOnOpen ?? false,
   };
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new RangeError(`invalid log store option: ${message}`);
@@ -65,5 +72,12 @@ export async function openLogStore(options: LogStoreOptions): Promise<LogStore> 
     clock: o.clock,
   };
   if (o.dataDir === null) return new MemoryLogStore(settings);
-  return FileLogStore.open(o.dataDir, { ...settings, flushIntervalMs: o.flushIntervalMs, indexIntervalBytes: o.indexIntervalBytes, tailCacheBytes: o.tailCacheBytes });
+  return FileLogStore.open(o.dataDir, {
+    ...settings,
+    flushIntervalMs: o.flushIntervalMs,
+    indexIntervalBytes: o.indexIntervalBytes,
+    tailCacheBytes: o.tailCacheBytes,
+    verifyOnOpen: o.verifyOnOpen,
+    repairOnOpen: o.repairOnOpen,
+  });
 }

@@ -6,6 +6,7 @@ import { BaseLogStore, type LogLocation, type StoreSettings } from './store-base
 /** Everything in memory (`dataDir: null`, `samsa start --memory`): the file store's semantics, no durability. */
 export class MemoryLogStore extends BaseLogStore {
   readonly clusterId = newKafkaUuid();
+  readonly repairs = [];
 
   constructor(settings: StoreSettings) {
     super(settings);

@@ -29,6 +29,8 @@ export interface PartitionLogInit {
   /** Recently appended batches, for tail reads without a syscall (file logs). */
   tail: TailCache | null;
   nowMs: number;
+  /** Offset below which everything is on stable storage (default: the log end, all synced). */
+  recoveryPoint?: number;
 }
 
 /**
@@ -51,6 +53,12 @@ export class SegmentedPartitionLog implements PartitionLog {
   private activeSinceMs: number | null;
   /** The `nowMs` of the latest append: the creation time given to a segment rolled on demand. */
   private lastAppendMs: number;
+  /**
+   * Everything below this offset is on stable storage (Kafka's recovery point): it moves only
+   * after an fdatasync, to the log end the sync started from. The store checkpoints it, and a
+   * start-up after a crash treats a bad batch below it as damage, never as a torn write.
+   */
+  private durableOffset: number;
   private syncRunning: Promise<void> | null = null;
   private syncWaiters: Deferred | null = null;
   private closed = false;
@@ -67,6 +75,11 @@ export class SegmentedPartitionLog implements PartitionLog {
     this.lastAppendMs = init.nowMs;
     const active = this.active;
     this.activeSinceMs = active.sizeBytes === 0 ? null : active.firstTimestamp >= 0 ? active.firstTimestamp : init.nowMs;
+    this.durableOffset = Math.min(init.recoveryPoint ?? this.logEndOffset, this.logEndOffset);
+  }
+
+  get recoveryPoint(): number {
+    return this.durableOffset;
   }
 
   get logStartOffset(): number {
@@ -304,7 +317,11 @@ export class SegmentedPartitionLog implements PartitionLog {
       this.syncWaiters ??= deferred();
       return this.syncWaiters.promise;
     }
-    if (!this.segments.some((s) => s.needsSync)) return Promise.resolve();
+    if (!this.segments.some((s) => s.needsSync)) {
+      // Nothing waits for a sync: everything appended is on stable storage already.
+      this.durableOffset = this.logEndOffset;
+      return Promise.resolve();
+    }
     const running = this.syncSegments();
     this.syncRunning = running;
     const done = () => {
@@ -318,9 +335,12 @@ export class SegmentedPartitionLog implements PartitionLog {
   }
 
   private async syncSegments(): Promise<void> {
+    // Everything below this offset was written before the syncs below start.
+    const target = this.logEndOffset;
     const dirty = this.segments.filter((s) => s.needsSync);
     const issued = await Promise.all(dirty.map((s) => s.sync()));
     for (const didSync of issued) if (didSync) this.fdatasyncCount++;
+    if (target > this.durableOffset) this.durableOffset = target;
   }
 
   /** Syncs and releases the segments; data stays. */

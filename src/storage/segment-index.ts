@@ -51,6 +51,12 @@ export class SegmentIndex {
     this.lastBatchBaseOffset = baseOffset;
   }
 
+  /** The last offset index entry (the newest indexed batch), or null when empty. */
+  lastEntry(): { offset: number; position: number } | null {
+    const n = this.entryOffsets.length;
+    return n === 0 ? null : { offset: this.entryOffsets[n - 1]!, position: this.entryPositions[n - 1]! };
+  }
+
   /** Byte position of the last indexed batch starting at or before `offset` (0 if none). */
   positionFor(offset: number): number {
     const i = lastAtOrBelow(this.entryOffsets, offset);
@@ -66,7 +72,10 @@ export class SegmentIndex {
     return i < 0 ? 0 : this.positionFor(this.timeOffsets[i]!);
   }
 
-  /** Files for a closed segment: the offset index and the time index (with a final max entry). */
+  /**
+   * Files for a closed segment (or an active one at a clean shutdown): the offset index and the
+   * time index (with a final max entry).
+   */
   serialize(): { offsetIndex: Buffer; timeIndex: Buffer } {
     const offsetIndex = Buffer.alloc(this.entryOffsets.length * OFFSET_ENTRY_BYTES);
     for (let i = 0; i < this.entryOffsets.length; i++) {
@@ -89,7 +98,7 @@ export class SegmentIndex {
   }
 
   /**
-   * Loads a closed segment's index files, or returns null when they are missing pieces or
+   * Loads a segment's index files, or returns null when they are missing pieces or
    * inconsistent (the caller then rebuilds the index by scanning the segment).
    */
   static deserialize(baseOffset: number, intervalBytes: number, logFileBytes: number, offsetIndex: Buffer, timeIndex: Buffer): SegmentIndex | null {
@@ -115,6 +124,9 @@ export class SegmentIndex {
     }
     index.maxTimestamp = index.timeValues[index.timeValues.length - 1]!;
     index.lastBatchBaseOffset = index.timeOffsets[index.timeOffsets.length - 1]!;
+    // Appends continue after the file (an active segment saved at a clean shutdown) one interval
+    // after the last entry, as if the index had never left memory.
+    index.bytesSinceEntry = logFileBytes - index.entryPositions[index.entryPositions.length - 1]!;
     return index;
   }
 }

@@ -3,8 +3,18 @@ import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { resolveLogConfig, validateTopicConfigs, type LogConfig } from './log-config.js';
 import { assertInternalLogName, assertTopicName, internalLogDirName, newKafkaUuid, partitionDirName } from './names.js';
+import type { PartitionDamage } from './damage.js';
+import type { DamagedLog } from './damaged-log.js';
+import type { RepairReport } from './repair.js';
 import type { SegmentedPartitionLog } from './partition-log.js';
 import { StorageError, type LogStore, type PartitionLog, type TopicInfo } from './types.js';
+
+/** A partition's log, or the offline stand-in of a damaged one. */
+export type LogSlot = SegmentedPartitionLog | DamagedLog;
+
+export function isDamaged(slot: LogSlot): slot is DamagedLog {
+  return 'damage' in slot;
+}
 
 /** Kafka's limit on partitions per CreateTopics/CreatePartitions is far higher; ours guards memory and file handles. */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000;
@@ -18,7 +28,7 @@ export interface StoreSettings {
 export interface TopicState {
   info: TopicInfo;
   config: LogConfig;
-  logs: SegmentedPartitionLog[];
+  logs: LogSlot[];
 }
 
 /** Where a partition log lives and which settings it follows. */
@@ -37,6 +47,7 @@ function copyInfo(info: TopicInfo): TopicInfo {
 /** Topic bookkeeping shared by the memory and file stores; subclasses own logs' storage. */
 export abstract class BaseLogStore implements LogStore {
   abstract readonly clusterId: string;
+  abstract readonly repairs: readonly RepairReport[];
   protected readonly topics = new Map<string, TopicState>();
   private readonly creating = new Set<string>();
   private readonly internalLogs = new Map<string, Promise<SegmentedPartitionLog>>();
@@ -44,8 +55,8 @@ export abstract class BaseLogStore implements LogStore {
 
   constructor(protected readonly settings: StoreSettings) {}
 
-  /** Opens (creating when `fresh`, which also clears leftovers) the log at `location`. */
-  protected abstract openLog(location: LogLocation, fresh: boolean): Promise<SegmentedPartitionLog>;
+  /** Opens (creating when `fresh`, which also clears leftovers) the log at `location`; never damaged when fresh. */
+  protected abstract openLog(location: LogLocation, fresh: boolean): Promise<LogSlot>;
   /** Removes what is left of a destroyed log's storage. */
   protected abstract removeLogStorage(dirName: string): Promise<void>;
   /** Persists every topic's metadata (id, partitions, configs). */
@@ -61,7 +72,17 @@ export abstract class BaseLogStore implements LogStore {
   }
 
   partition(topic: string, partition: number): PartitionLog | undefined {
-    return this.topics.get(topic)?.logs[partition];
+    const slot = this.topics.get(topic)?.logs[partition];
+    return slot === undefined || isDamaged(slot) ? undefined : slot;
+  }
+
+  partitionDamage(topic: string, partition: number): PartitionDamage | undefined {
+    const slot = this.topics.get(topic)?.logs[partition];
+    return slot !== undefined && isDamaged(slot) ? slot.damage : undefined;
+  }
+
+  damagedPartitions(): PartitionDamage[] {
+    return [...this.topics.values()].flatMap((t) => t.logs.filter(isDamaged).map((slot) => slot.damage));
   }
 
   protected topicLocation(state: TopicState, partition: number): LogLocation {
@@ -135,7 +156,11 @@ export abstract class BaseLogStore implements LogStore {
       // Internal logs keep everything until their owner deletes records (no retention).
       const config: LogConfig = { ...this.settings.defaults, retentionMs: -1, retentionBytes: -1 };
       const dirName = internalLogDirName(name);
-      opened = this.openLog({ dirName, topic: dirName, partition: 0, config: () => config }, false);
+      opened = this.openLog({ dirName, topic: dirName, partition: 0, config: () => config }, false).then((slot) => {
+        if (!isDamaged(slot)) return slot;
+        const where = slot.damage.damaged.map((d) => `${d.file} at byte ${d.position}`).join(', ');
+        throw new Error(`internal log ${dirName} is damaged below its recovery point (${where}): start with --repair to keep its valid records`);
+      });
       this.internalLogs.set(name, opened);
       opened.catch(() => this.internalLogs.delete(name));
     }
@@ -150,9 +175,14 @@ export abstract class BaseLogStore implements LogStore {
     return deleted;
   }
 
-  /** Every open log: topic partitions and internal logs. */
-  protected async allLogs(): Promise<SegmentedPartitionLog[]> {
-    const logs = [...this.topics.values()].flatMap((t) => t.logs);
+  /** Every log: topic partitions (damaged ones included) and internal logs. */
+  protected async allLogs(): Promise<LogSlot[]> {
+    return [...[...this.topics.values()].flatMap((t) => t.logs), ...(await this.openInternalLogs())];
+  }
+
+  /** The internal logs opened so far (their `topic` is their directory name). */
+  protected async openInternalLogs(): Promise<SegmentedPartitionLog[]> {
+    const logs: SegmentedPartitionLog[] = [];
     for (const opened of this.internalLogs.values()) {
       try {
         logs.push(await opened);

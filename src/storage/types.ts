@@ -1,3 +1,9 @@
+import type { PartitionDamage } from './damage.js';
+import type { RepairReport } from './repair.js';
+
+export type { DamagedBytes, PartitionDamage } from './damage.js';
+export type { LostRange, RepairReport } from './repair.js';
+
 /**
  * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
  * clients sent them (after the broker rewrote baseOffset); it never decodes records.
@@ -114,7 +120,14 @@ export interface LogStore {
   /** Grows a topic to `totalPartitions` partitions. */
   createPartitions(name: string, totalPartitions: number): Promise<void>;
   alterTopicConfigs(name: string, configs: Record<string, string | null>): Promise<void>;
+  /** An online partition (undefined for an unknown one, or one offline because of damage). */
   partition(topic: string, partition: number): PartitionLog | undefined;
+  /** Why a partition is offline: damage below its recovery point found at start-up. */
+  partitionDamage(topic: string, partition: number): PartitionDamage | undefined;
+  /** Every offline partition, by topic and partition. */
+  damagedPartitions(): PartitionDamage[];
+  /** Partitions repaired while the store opened (`repair` option), with what each lost. */
+  readonly repairs: readonly RepairReport[];
   /** Applies retention by time and size to every partition; returns the segments deleted. */
   enforceRetention(nowMs: number): Promise<number>;
   /**

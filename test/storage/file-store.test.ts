@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { MemoryLogger } from '../../src/common/logger.js';
 import { openLogStore, OffsetOutOfRangeError, type LogStore, type PartitionLog } from '../../src/storage/index.js';
 import { batchBaseOffsets, buildBatch } from './batch-builder.js';
-import { fileStoreOptions, tempDataDir } from './helpers.js';
+import { fileStoreOptions, simulateCrash, tempDataDir } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -162,6 +162,7 @@ describe('file log store: torn tails', () => {
 
   it('truncates a batch cut short by a crash', async () => {
     const { sent, segmentPath } = await storeWithTail();
+    await simulateCrash(dir, { 't-0': 8 });
     const { truncate } = await import('node:fs/promises');
     const full = (await stat(segmentPath)).size;
     await truncate(segmentPath, full - 7);
@@ -175,8 +176,9 @@ describe('file log store: torn tails', () => {
     await reopenAndCheck(sent, 5, 36);
   });
 
-  it('truncates a last batch whose CRC no longer matches', async () => {
+  it('truncates a last batch past the recovery point whose CRC no longer matches', async () => {
     const { sent, segmentPath } = await storeWithTail();
+    await simulateCrash(dir, { 't-0': 8 });
     const { open: openFile } = await import('node:fs/promises');
     const handle = await openFile(segmentPath, 'r+');
     const size = (await handle.stat()).size;
