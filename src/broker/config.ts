@@ -50,6 +50,13 @@ export interface BrokerOptions {
   groupMaxSize?: number;
   /** `offsets.retention.minutes`. Default 10080 (7 days). */
   offsetsRetentionMinutes?: number;
+  /** Check every segment of every partition at start-up, closed ones too (CRC of every batch). Default false. */
+  verifyOnStart?: boolean;
+  /**
+   * Repair partitions found damaged at start-up (keep the valid batches, move the damaged bytes
+   * aside, keep the log end) instead of leaving them offline. Default false.
+   */
+  repair?: boolean;
   /** Where log lines go. Default: stderr at info level. */
   logger?: Logger;
 }
@@ -60,6 +67,9 @@ export type BrokerConfig = Required<Omit<BrokerOptions, 'logger' | 'advertisedHo
   dataDir: string | null;
   clusterId: string;
 };
+
+/** Where a broker keeps its data unless told otherwise (`--data-dir`). */
+export const DEFAULT_DATA_DIR = './samsa-data';
 
 export const BROKER_DEFAULTS = {
   host: '127.0.0.1',
@@ -82,6 +92,8 @@ export const BROKER_DEFAULTS = {
   groupMaxSessionTimeoutMs: 1_800_000,
   groupMaxSize: 2_147_483_647,
   offsetsRetentionMinutes: 10_080,
+  verifyOnStart: false,
+  repair: false,
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -115,7 +127,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   return {
     ...rest,
     advertisedHost,
-    dataDir: o.memory ? null : (options.dataDir ?? './samsa-data'),
+    dataDir: o.memory ? null : (options.dataDir ?? DEFAULT_DATA_DIR),
     clusterId: 'samsa-cluster',
   };
 }

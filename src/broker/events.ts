@@ -1,4 +1,5 @@
 import { eventChannels } from '../common/event-channels.js';
+import type { DamagedBytes, LostRange } from '../storage/types.js';
 
 /**
  * Broker facts published on `node:diagnostics_channel` (design guide §3.9): the dashboard, metrics
@@ -19,6 +20,8 @@ export const BROKER_EVENTS = {
   recordsDeleted: 'samsa:broker:records-deleted',
   producerIdAllocated: 'samsa:broker:producer-id-allocated',
   retentionApplied: 'samsa:broker:retention-applied',
+  partitionOffline: 'samsa:broker:partition-offline',
+  partitionRepaired: 'samsa:broker:partition-repaired',
 } as const;
 
 interface BrokerRef {
@@ -64,6 +67,22 @@ export interface BrokerEventPayloads {
   [BROKER_EVENTS.recordsDeleted]: BrokerRef & { topic: string; partition: number; logStartOffset: number };
   [BROKER_EVENTS.producerIdAllocated]: BrokerRef & { producerId: number; producerEpoch: number };
   [BROKER_EVENTS.retentionApplied]: BrokerRef & { segmentsDeleted: number; durationMs: number };
+  /** Damage below the partition's recovery point found at start-up: it serves KAFKA_STORAGE_ERROR until repaired. */
+  [BROKER_EVENTS.partitionOffline]: BrokerRef & {
+    topic: string;
+    partition: number;
+    recoveryPoint: number;
+    /** Each damaged range: segment file, byte position and length, the offsets it held, why. */
+    damaged: DamagedBytes[];
+  };
+  /** A start with `repair` repaired a damaged partition: what it lost, where the bytes went. */
+  [BROKER_EVENTS.partitionRepaired]: BrokerRef & {
+    topic: string;
+    partition: number;
+    lost: LostRange[];
+    /** The log end after the repair (never below what it was before). */
+    logEndOffset: number;
+  };
 }
 
 export type BrokerEventName = keyof BrokerEventPayloads;

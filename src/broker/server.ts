@@ -11,6 +11,7 @@ import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
 import { ProducerStateTable } from './producer-state.js';
 import { startRetentionTimer } from './retention.js';
+import { publishStorageFacts } from './storage-facts.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -47,6 +48,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       retentionBytes: config.logRetentionBytes,
       flushPolicy: config.flushPolicy,
       flushIntervalMs: config.flushIntervalMs,
+      verifyOnOpen: config.verifyOnStart,
+      repairOnOpen: config.repair,
       log,
       clock,
     }));
@@ -88,6 +91,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   // Metadata must advertise the port actually bound, which differs from the option with port 0.
   (config as { port: number }).port = port;
   const retention = startRetentionTimer(context);
+  publishStorageFacts(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
   let closed: Promise<void> | null = null;

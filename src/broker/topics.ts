@@ -1,7 +1,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { topicNameProblem } from '../storage/index.js';
 import { MAX_PARTITIONS_PER_TOPIC } from '../storage/store-base.js';
-import { StorageError, type TopicInfo } from '../storage/types.js';
+import { StorageError, type PartitionLog, type TopicInfo } from '../storage/types.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 
@@ -106,4 +106,22 @@ export function topicById(ctx: BrokerContext, topicId: string): TopicInfo | unde
   idIndexes.set(ctx, index);
   const name = index.get(topicId);
   return name === undefined ? undefined : ctx.store.topic(name);
+}
+
+export type PartitionLookup = { log: PartitionLog } | { errorCode: number; detail: string };
+
+/**
+ * A partition's log for a data request (Produce, Fetch, ListOffsets, DeleteRecords). A partition
+ * offline because of damage below its recovery point answers KAFKA_STORAGE_ERROR, as Kafka's
+ * replica manager does for a partition in an offline log dir; clients retry and find no leader.
+ */
+export function partitionLog(ctx: BrokerContext, topic: TopicInfo | undefined, partition: number): PartitionLookup {
+  if (topic !== undefined) {
+    const log = ctx.store.partition(topic.name, partition);
+    if (log !== undefined) return { log };
+    if (ctx.store.partitionDamage(topic.name, partition) !== undefined) {
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, detail: `partition ${partition} of '${topic.name}' is offline: its log is damaged below its recovery point (repair it with samsa storage repair, or start with --repair)` };
+    }
+  }
+  return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: topic === undefined ? 'no such topic' : `topic '${topic.name}' has no partition ${partition}` };
 }

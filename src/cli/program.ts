@@ -7,6 +7,7 @@ import { registerConsumeCommand } from './consume.js';
 import { registerGroupsCommand } from './groups/index.js';
 import { registerLagCommand } from './lag.js';
 import { registerProduceCommand } from './produce.js';
+import { registerStorageCommand } from './storage.js';
 import { registerTopicsCommand } from './topics.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerLagCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
+  registerStorageCommand(program);
   return program;
 }
 

@@ -38,6 +38,8 @@ interface StartFlags {
   groupMaxSessionTimeoutMs?: number;
   groupMaxSize?: number;
   offsetsRetentionMinutes?: number;
+  verifyOnStart?: boolean;
+  repair?: boolean;
   logLevel: LogLevel;
 }
 
@@ -66,6 +68,8 @@ export function registerStartCommand(program: Command): void {
     .option('--group-max-session-timeout-ms <ms>', 'largest session timeout a member may ask for (default: 1800000)', integer(0))
     .option('--group-max-size <n>', 'most members in one group (default: 2147483647)', integer(1))
     .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
+    .option('--verify-on-start', 'check every segment of every partition at start-up, closed ones too (CRC of every batch)')
+    .option('--repair', 'repair partitions found damaged at start-up (keep valid batches, move damaged bytes aside, keep the log end) instead of leaving them offline')
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;
@@ -88,8 +92,6 @@ async function runBroker(options: BrokerOptions): Promise<void> {
     process.stderr.write(`samsa: could not start the broker: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
-  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -106,6 +108,9 @@ async function runBroker(options: BrokerOptions): Promise<void> {
       },
     );
   };
+  // Before the listen line: whoever reads it may signal us at once, and must get a clean stop.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
+  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n`);
 }

@@ -74,13 +74,14 @@ export async function openFileLog(dir: string, location: LogLocation, settings: 
         offsets: offsetRange(d.firstOffset, d.lastOffset),
         recoveryPoint: damage.recoveryPoint,
         reason: d.reason,
+        repair: location.dirName === name ? `samsa storage repair --topic ${location.topic} --partition ${location.partition} (broker stopped), or samsa start --repair` : 'samsa start --repair',
       });
     }
     if (!settings.repair) {
       await writeDamageMarker(dir, damage);
       return { damage };
     }
-    const repaired = await repairPartitionDir(dir, location.dirName, recoveryPoint, settings.indexIntervalBytes);
+    const repaired = await repairPartitionDir(dir, { topic: location.topic, partition: location.partition, dirName: location.dirName }, recoveryPoint, settings.indexIntervalBytes);
     settings.log.warn('partition repaired', { partition: name, lost: repaired.lost.map((l) => offsetRange(l.firstOffset, l.lastOffset)), movedTo: repaired.lost.map((l) => l.movedTo), logEndOffset: repaired.logEndOffset });
     const reopened = await openFileLog(dir, location, { ...settings, repair: false }, false, Math.max(recoveryPoint ?? 0, repaired.logEndOffset));
     return 'damage' in reopened ? reopened : { log: reopened.log, repaired };

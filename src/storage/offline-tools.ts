@@ -113,8 +113,9 @@ async function verifyPartitionDir(dir: string, where: PartitionDir, checkpointed
       }
     }
   }
-  if (checkpointed !== null && check.tornTail === null && logEnd < checkpointed) {
-    check.damaged.push({ file: '', position: 0, bytes: 0, firstOffset: logEnd, lastOffset: checkpointed - 1, reason: `the log ends at offset ${logEnd}, below its recovery point ${checkpointed}: synced data is missing` });
+  const coveredEnd = check.damaged.reduce((end, d) => Math.max(end, d.lastOffset + 1), logEnd);
+  if (checkpointed !== null && check.tornTail === null && coveredEnd < checkpointed) {
+    check.damaged.push({ file: '', position: 0, bytes: 0, firstOffset: coveredEnd, lastOffset: checkpointed - 1, reason: `the log ends at offset ${coveredEnd}, below its recovery point ${checkpointed}: synced data is missing` });
   }
   check.logEndOffset = Math.max(logEnd, check.damaged.reduce((end, d) => Math.max(end, d.lastOffset + 1), 0));
   check.status = check.damaged.length > 0 ? 'damaged' : check.tornTail !== null ? 'torn-tail' : 'ok';
@@ -136,10 +137,11 @@ async function readLogStart(dir: string): Promise<number> {
  */
 export function repairPartition(dataDir: string, dirName: string, indexIntervalBytes = DEFAULT_INDEX_INTERVAL_BYTES): Promise<RepairReport> {
   return withLock(dataDir, async (dir) => {
-    const known = await partitionDirs(dir);
-    if (!known.some((p) => p.dirName === dirName)) throw new Error(`${dirName} is not a partition of the data dir ${dir}`);
+    const found = (await partitionDirs(dir)).find((p) => p.dirName === dirName);
+    if (found === undefined) throw new Error(`${dirName} is not a partition of the data dir ${dir}`);
     const points = await readRecoveryPoints(dir);
-    const report = await repairPartitionDir(join(dir, dirName), dirName, points.get(dirName) ?? null, indexIntervalBytes);
+    const where = { topic: found.topic ?? dirName, partition: found.partition ?? 0, dirName };
+    const report = await repairPartitionDir(join(dir, dirName), where, points.get(dirName) ?? null, indexIntervalBytes);
     await rm(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
     return report;
   });

@@ -24,6 +24,9 @@ export interface LostRange {
 }
 
 export interface RepairReport {
+  /** The partition (an internal log's topic is its directory name, partition 0). */
+  topic: string;
+  partition: number;
   /** The partition directory's name (`<topic>-<partition>`, or an internal log's). */
   dirName: string;
   recoveryPoint: number;
@@ -47,10 +50,15 @@ export interface RepairReport {
  * synced temporary file renamed over it); the empty segment comes last. Running it again after
  * an interruption finishes the job.
  */
-export async function repairPartitionDir(dir: string, dirName: string, checkpointed: number | null, indexIntervalBytes: number): Promise<RepairReport> {
+export async function repairPartitionDir(
+  dir: string,
+  where: { topic: string; partition: number; dirName: string },
+  checkpointed: number | null,
+  indexIntervalBytes: number,
+): Promise<RepairReport> {
   const bases = await segmentBases(dir);
   const recoveryPoint = effectiveRecoveryPoint(checkpointed, bases);
-  const report: RepairReport = { dirName, recoveryPoint, lost: [], tornTail: null, logEndOffset: 0 };
+  const report: RepairReport = { ...where, recoveryPoint, lost: [], tornTail: null, logEndOffset: 0 };
   let logEnd = bases[0] ?? 0;
   for (let i = 0; i < bases.length; i++) {
     const nextBase = bases[i + 1] ?? null;

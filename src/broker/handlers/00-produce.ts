@@ -11,7 +11,7 @@ import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
 import { topicMessageMaxBytes } from '../topic-configs.js';
-import { findOrAutoCreateTopic } from '../topics.js';
+import { findOrAutoCreateTopic, partitionLog } from '../topics.js';
 
 /**
  * Produce v3+ carries RecordBatch v2. We advertise from v0 because librdkafka turns compression
@@ -98,10 +98,9 @@ function rejectionFor(rctx: RequestContext, request: ProduceRequest): { errorCod
 
 function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome {
   const ctx = rctx.broker;
-  const log = ctx.store.partition(topic.name, data.index);
-  if (log === undefined) {
-    return partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${topic.name}' has no partition ${data.index}`);
-  }
+  const found = partitionLog(ctx, topic, data.index);
+  if ('errorCode' in found) return partitionError(data.index, found.errorCode, found.detail);
+  const log = found.log;
   const maxBytes = topicMessageMaxBytes(ctx.config, topic.configs);
   const validation = validateProducedBatch(data.records, rctx.version, maxBytes);
   if (!validation.ok) return partitionError(data.index, validation.errorCode, validation.detail);

@@ -5,7 +5,7 @@ import type { BrokerContext } from '../context.js';
 import { waitForAppend } from '../fetch-waiter.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { topicById, visibleTopic } from '../topics.js';
+import { partitionLog, topicById, visibleTopic } from '../topics.js';
 
 const READ_COMMITTED = 1;
 
@@ -71,12 +71,14 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
     }
     const partitions: FetchPartitionDataInit[] = [];
     for (const p of t.partitions) {
-      const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partition);
-      if (log === undefined) {
+      const found = partitionLog(ctx, topic, p.partition);
+      if ('errorCode' in found) {
         round.hasError = true;
-        partitions.push(errorPartition(p.partition, topic === undefined ? unknownTopicError : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        if (found.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: found.errorCode, detail: found.detail });
+        partitions.push(errorPartition(p.partition, topic === undefined ? unknownTopicError : found.errorCode));
         continue;
       }
+      const log = found.log;
       round.logs.push(log);
       const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0);
       if (data.errorCode !== ErrorCode.NONE) {

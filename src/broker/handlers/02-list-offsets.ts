@@ -3,7 +3,7 @@ import type { ListOffsetsPartition, ListOffsetsPartitionResponseInit } from '../
 import type { PartitionLog } from '../../storage/types.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { visibleTopic } from '../topics.js';
+import { partitionLog, visibleTopic } from '../topics.js';
 import { legacyOffsetsBefore } from '../legacy-offsets.js';
 import { offsetForTimestamp, offsetOfMaxTimestamp } from '../record-timestamps.js';
 
@@ -30,13 +30,13 @@ export const listOffsetsHandler = defineHandler({
       const topic = visibleTopic(ctx, t.name);
       const partitions: ListOffsetsPartitionResponseInit[] = [];
       for (const p of t.partitions) {
-        const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partitionIndex);
-        if (log === undefined) {
-          reportRejection(rctx, 'ListOffsets', { topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: 'no such topic or partition' });
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 });
+        const found = partitionLog(ctx, topic, p.partitionIndex);
+        if ('errorCode' in found) {
+          reportRejection(rctx, 'ListOffsets', { topic: t.name, partition: p.partitionIndex, errorCode: found.errorCode, detail: found.detail });
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: found.errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 });
           continue;
         }
-        partitions.push(rctx.version === 0 ? lookUpV0(rctx, log, p) : await lookUp(rctx, log, p));
+        partitions.push(rctx.version === 0 ? lookUpV0(rctx, found.log, p) : await lookUp(rctx, found.log, p));
       }
       topics.push({ name: t.name, partitions });
     }

@@ -82,7 +82,13 @@ function describeTopic(ctx: BrokerContext, topic: TopicInfo, includeOperations: 
   const self = ctx.config.nodeId;
   const partitions = [];
   for (let i = 0; i < topic.partitions; i++) {
-    partitions.push({ errorCode: ErrorCode.NONE, partitionIndex: i, leaderId: self, leaderEpoch: 0, replicaNodes: [self], isrNodes: [self], offlineReplicas: [] });
+    // A partition offline because of damage lists its replica (this broker) as offline, as Kafka
+    // lists a replica in a failed log dir (KIP-112). Kafka would also drop the leader, since the
+    // only replica is offline; we stay leader so that requests for it get KAFKA_STORAGE_ERROR and
+    // clients keep using the topic's other partitions: kafkajs fails a whole Metadata answer on
+    // any partition error, LEADER_NOT_AVAILABLE included (docs/limitations.md).
+    const offline = ctx.store.partitionDamage(topic.name, i) !== undefined ? [self] : [];
+    partitions.push({ errorCode: ErrorCode.NONE, partitionIndex: i, leaderId: self, leaderEpoch: 0, replicaNodes: [self], isrNodes: [self], offlineReplicas: offline });
   }
   return {
     errorCode: ErrorCode.NONE,

@@ -3,7 +3,7 @@ import type { DeleteRecordsPartitionResultInit } from '../../protocol/messages/i
 import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import { defineHandler } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { visibleTopic } from '../topics.js';
+import { partitionLog, visibleTopic } from '../topics.js';
 
 /** DeleteRecords offset meaning "up to the high watermark" (everything). */
 const HIGH_WATERMARK = -1;
@@ -23,15 +23,16 @@ export const deleteRecordsHandler = defineHandler({
       const topic = visibleTopic(ctx, t.name);
       const partitions: DeleteRecordsPartitionResultInit[] = [];
       for (const p of t.partitions) {
-        const log = topic === undefined ? undefined : ctx.store.partition(topic.name, p.partitionIndex);
+        const found = partitionLog(ctx, topic, p.partitionIndex);
         const reject = (errorCode: number, detail: string): void => {
           reportRejection(rctx, 'DeleteRecords', { topic: t.name, partition: p.partitionIndex, errorCode, detail });
           partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode });
         };
-        if (log === undefined) {
-          reject(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'no such topic or partition');
+        if ('errorCode' in found) {
+          reject(found.errorCode, found.detail);
           continue;
         }
+        const log = found.log;
         const offset = p.offset === HIGH_WATERMARK ? log.logEndOffset : p.offset;
         if (offset < 0 || offset > log.logEndOffset) {
           reject(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${p.offset} is outside [0, ${log.logEndOffset}]`);
