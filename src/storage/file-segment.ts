@@ -177,7 +177,8 @@ export class FileSegment implements Segment {
    * not scan it (the store marks the shutdown clean once every log closed this way).
    */
   async close(): Promise<void> {
-    if (!this.sealed && !this.released && this.sizeBytes > 0) this.writeIndexFiles();
+    // Unchanged since it was loaded from its files: they are already right (a quick stop after a quick start).
+    if (!this.sealed && !this.released && this.sizeBytes > 0 && this.index.changedSinceLoad) this.writeIndexFiles();
     await this.release();
   }
 
