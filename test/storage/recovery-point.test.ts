@@ -192,6 +192,26 @@ describe('damage below the recovery point', () => {
   });
 });
 
+describe('damaged internal log', () => {
+  it('refuses to open it (the broker cannot start) until a repair start keeps its valid records', async () => {
+    let store = await openStore();
+    const internal = await store.openInternalLog('group_metadata');
+    const sent = batches(3);
+    for (const b of sent) internal.append(b, 0);
+    await closeStore(store);
+    await simulateCrash(dir, {});
+    await flipByte(join(dir, '__samsa_group_metadata', '00000000000000000000.log'), sent[0]!.length + 70);
+    store = await openStore();
+    await assert.rejects(store.openInternalLog('group_metadata'), /internal log __samsa_group_metadata is damaged below its recovery point .*--repair/);
+    await closeStore(store);
+    store = await openStore({ repairOnOpen: true });
+    const repaired = await store.openInternalLog('group_metadata');
+    assert.deepEqual(batchBaseOffsets((await repaired.read(0, 1 << 20)).chunks), [0, 4]);
+    assert.equal(repaired.logEndOffset, 6);
+    assert.deepEqual(store.repairs.map((r) => [r.dirName, r.lost.map((l) => [l.firstOffset, l.lastOffset])]), [['__samsa_group_metadata', [[2, 3]]]]);
+  });
+});
+
 describe('repair', () => {
   it('keeps every valid batch, moves the damaged bytes aside, keeps the log end; new records get new offsets', async () => {
     const { sent, segment } = await writeTopic();
