@@ -116,6 +116,23 @@ describe('damage below the recovery point', () => {
     assert.equal(again.partition('t', 0), undefined);
   });
 
+  it('lets a damaged topic be deleted; a topic re-created with its name starts afresh, recovery point included', async () => {
+    const { sent, segment } = await writeTopic();
+    await simulateCrash(dir, {});
+    await flipByte(segment, positionOf(sent, 0) + 70);
+    let store = await openStore();
+    assert.ok(store.partitionDamage('t', 0));
+    await store.deleteTopic('t');
+    await store.createTopic('t', 1, {});
+    store.partition('t', 0)!.append(buildBatch(), 0);
+    assert.equal((await readRecoveryPoints(dir)).get('t-0'), 0, 'not the deleted topic\'s 10');
+    await closeStore(store);
+    await simulateCrash(dir, {});
+    store = await openStore();
+    assert.equal(store.partition('t', 0)!.logEndOffset, 1);
+    assert.deepEqual(store.damagedPartitions(), []);
+  });
+
   it('is not looked for after a clean shutdown unless verifying (closed and active segments are trusted, as in Kafka)', async () => {
     const { sent, segment } = await writeTopic();
     await flipByte(segment, positionOf(sent, 1) + 70);
