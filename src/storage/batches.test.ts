@@ -24,7 +24,8 @@ describe('batch framing', () => {
   it('checks stored batches for recovery: offsets, magic, length and CRC', () => {
     const batch = buildBatch({ baseOffset: 42 });
     assert.equal(checkStoredBatch(batch, 0, 42).kind, 'valid');
-    assert.equal(checkStoredBatch(batch, 0, 41).kind, 'invalid');
+    assert.equal(checkStoredBatch(batch, 0, 43).kind, 'invalid', 'offsets never go back');
+    assert.equal(checkStoredBatch(batch, 0, 41).kind, 'valid', 'a gap is what compaction leaves');
     assert.deepEqual(checkStoredBatch(batch.subarray(0, 70), 0, 42), { kind: 'incomplete', neededBytes: batch.length });
     assert.deepEqual(checkStoredBatch(batch.subarray(0, 20), 0, 42), { kind: 'incomplete', neededBytes: 61 });
     const flipped = Buffer.from(batch);

@@ -59,8 +59,8 @@ export type RecoveryCheck =
   | { kind: 'invalid'; reason: string };
 
 /**
- * Checks the batch at `pos` during recovery: sane length, magic 2, the offset the log expects next,
- * and the CRC. Anything else marks the start of a torn or corrupt tail.
+ * Checks the batch at `pos` during recovery: sane length, magic 2, an offset at or past the one the
+ * log expects next, and the CRC. Anything else marks the start of a torn or corrupt tail.
  */
 export function checkStoredBatch(buf: Buffer, pos: number, expectedBaseOffset: number): RecoveryCheck {
   const available = buf.length - pos;
@@ -68,7 +68,8 @@ export function checkStoredBatch(buf: Buffer, pos: number, expectedBaseOffset: n
   const header = storedHeaderAt(buf, pos);
   if (header.size < BATCH.HEADER_BYTES) return { kind: 'invalid', reason: `batch length ${header.size - BATCH.LOG_OVERHEAD} is too small` };
   if (buf.readInt8(pos + BATCH.MAGIC) !== 2) return { kind: 'invalid', reason: `magic ${buf.readInt8(pos + BATCH.MAGIC)} is not 2` };
-  if (header.baseOffset !== expectedBaseOffset) return { kind: 'invalid', reason: `base offset ${header.baseOffset}, expected ${expectedBaseOffset}` };
+  // Offsets only grow; compacted segments have gaps where the cleaner removed whole batches.
+  if (header.baseOffset < expectedBaseOffset) return { kind: 'invalid', reason: `base offset ${header.baseOffset}, expected at least ${expectedBaseOffset}` };
   if (header.lastOffset < header.baseOffset) return { kind: 'invalid', reason: `negative lastOffsetDelta` };
   if (available < header.size) return { kind: 'incomplete', neededBytes: header.size };
   if (!batchCrcIsValid(buf, pos, header.size)) return { kind: 'invalid', reason: 'CRC mismatch' };

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
+import { FileCleanedSegments, recoverCleanerSwap } from './cleaner/file-cleaned-segments.js';
 import { writeFileDurably } from './file-io.js';
 import { FileSegment, LOG_EXTENSION, OFFSET_INDEX_EXTENSION, segmentPaths, TIME_INDEX_EXTENSION } from './file-segment.js';
 import { parseSegmentFileName } from './names.js';
@@ -29,6 +30,7 @@ export interface FileLogSettings {
 export async function openFileLog(dir: string, location: LogLocation, settings: FileLogSettings, fresh: boolean): Promise<SegmentedPartitionLog> {
   if (fresh) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  await recoverCleanerSwap(dir, settings.log);
   const names = await readdir(dir);
   const bases = names.map((n) => parseSegmentFileName(n, LOG_EXTENSION)).filter((b): b is number => b !== null).sort((a, b) => a - b);
   await removeLeftovers(dir, names, new Set(bases));
@@ -49,6 +51,7 @@ export async function openFileLog(dir: string, location: LogLocation, settings: 
     backend: {
       createSegment: (baseOffset, nowMs) => FileSegment.create(dir, baseOffset, settings.indexIntervalBytes, nowMs),
       persistLogStartOffset: (offset) => writeFileDurably(join(dir, LOG_START_FILE), `${offset}\n`),
+      cleaned: new FileCleanedSegments(dir, settings.indexIntervalBytes, settings.log),
     },
     config: location.config,
     tail: settings.tailCache.createCache(),

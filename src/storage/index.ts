@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { DEFAULT_SEGMENT_MS } from './log-config.js';
+import { DEFAULT_SEGMENT_MS, type LogConfig } from './log-config.js';
 import { FileLogStore } from './file-store.js';
 import { MemoryLogStore } from './memory-store.js';
 import { DEFAULT_INDEX_INTERVAL_BYTES } from './segment-index.js';
@@ -10,6 +10,8 @@ import type { LogStore } from './types.js';
 export * from './types.js';
 export { topicNameProblem, MAX_TOPIC_NAME_LENGTH } from './names.js';
 export { DELETE_TO_HIGH_WATERMARK } from './partition-log.js';
+export { COMPACTION_DEFAULTS, LONG_MAX_TEXT, parseCleanupPolicy } from './log-config.js';
+export * from './cleaner/index.js';
 
 export interface LogStoreOptions {
   /** null: everything in memory. */
@@ -31,7 +33,11 @@ export interface LogStoreOptions {
   indexIntervalBytes?: number;
   /** Memory for recently appended batches across all partitions (file stores). Default 64 MiB; 0 disables. */
   tailCacheBytes?: number;
+  /** Broker defaults of the compaction settings (`log.cleaner.*`); topic configs override them. Default Kafka's. */
+  compaction?: CompactionDefaults;
 }
+
+export type CompactionDefaults = Partial<Pick<LogConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'>>;
 
 /** Options with every default filled in. */
 export type ResolvedLogStoreOptions = Required<LogStoreOptions>;
@@ -42,6 +48,7 @@ export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogSto
     segmentMs: options.segmentMs ?? DEFAULT_SEGMENT_MS,
     indexIntervalBytes: options.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
     tailCacheBytes: options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES,
+    compaction: options.compaction ?? {},
   };
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new RangeError(`invalid log store option: ${message}`);
@@ -60,7 +67,7 @@ export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogSto
 export async function openLogStore(options: LogStoreOptions): Promise<LogStore> {
   const o = resolveLogStoreOptions(options);
   const settings = {
-    defaults: { segmentBytes: o.segmentBytes, segmentMs: o.segmentMs, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes },
+    defaults: { segmentBytes: o.segmentBytes, segmentMs: o.segmentMs, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, ...o.compaction },
     log: o.log,
     clock: o.clock,
   };

@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { resolveLogConfig, validateTopicConfigs, type LogConfig } from './log-config.js';
 import { assertInternalLogName, assertTopicName, internalLogDirName, newKafkaUuid, partitionDirName } from './names.js';
+import type { CleanableLog } from './cleaner/types.js';
 import type { SegmentedPartitionLog } from './partition-log.js';
 import { StorageError, type LogStore, type PartitionLog, type TopicInfo } from './types.js';
 
@@ -140,6 +141,10 @@ export abstract class BaseLogStore implements LogStore {
       opened.catch(() => this.internalLogs.delete(name));
     }
     return opened;
+  }
+
+  compactedLogs(): CleanableLog[] {
+    return [...this.topics.values()].filter((t) => t.config.compact === true).flatMap((t) => t.logs);
   }
 
   async enforceRetention(nowMs: number): Promise<number> {

@@ -1,3 +1,5 @@
+import type { CleanableLog } from './cleaner/types.js';
+
 /**
  * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
  * clients sent them (after the broker rewrote baseOffset); it never decodes records.
@@ -104,6 +106,8 @@ export interface LogStore {
   createPartitions(name: string, totalPartitions: number): Promise<void>;
   alterTopicConfigs(name: string, configs: Record<string, string | null>): Promise<void>;
   partition(topic: string, partition: number): PartitionLog | undefined;
+  /** Topic partitions whose `cleanup.policy` includes `compact`: the log cleaner's work list. */
+  compactedLogs(): CleanableLog[];
   /** Applies retention by time and size to every partition; returns the segments deleted. */
   enforceRetention(nowMs: number): Promise<number>;
   /**
