@@ -1,4 +1,5 @@
 import { eventChannels } from '../common/event-channels.js';
+import type { CleanedLogStats } from '../storage/index.js';
 
 /**
  * Broker facts published on `node:diagnostics_channel` (design guide §3.9): the dashboard, metrics
@@ -19,6 +20,9 @@ export const BROKER_EVENTS = {
   recordsDeleted: 'samsa:broker:records-deleted',
   producerIdAllocated: 'samsa:broker:producer-id-allocated',
   retentionApplied: 'samsa:broker:retention-applied',
+  logCleaned: 'samsa:broker:log-cleaned',
+  logCleaningAborted: 'samsa:broker:log-cleaning-aborted',
+  logCleaningFailed: 'samsa:broker:log-cleaning-failed',
 } as const;
 
 interface BrokerRef {
@@ -64,6 +68,12 @@ export interface BrokerEventPayloads {
   [BROKER_EVENTS.recordsDeleted]: BrokerRef & { topic: string; partition: number; logStartOffset: number };
   [BROKER_EVENTS.producerIdAllocated]: BrokerRef & { producerId: number; producerEpoch: number };
   [BROKER_EVENTS.retentionApplied]: BrokerRef & { segmentsDeleted: number; durationMs: number };
+  /** One pass of the log cleaner over one compacted partition. */
+  [BROKER_EVENTS.logCleaned]: BrokerRef & CleanedLogStats;
+  /** A pass stopped without harm (the broker stopping, retention removing a segment meanwhile); it runs again later. */
+  [BROKER_EVENTS.logCleaningAborted]: BrokerRef & { topic: string; partition: number; reason: string };
+  /** A pass failed (unreadable data); the partition is not cleaned again until the broker restarts. */
+  [BROKER_EVENTS.logCleaningFailed]: BrokerRef & { topic: string; partition: number; error: string };
 }
 
 export type BrokerEventName = keyof BrokerEventPayloads;

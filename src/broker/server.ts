@@ -10,7 +10,9 @@ import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
 import { ProducerStateTable } from './producer-state.js';
+import { startLogCleaner } from './log-cleaner.js';
 import { startRetentionTimer } from './retention.js';
+import type { CleanedLogStats } from '../storage/index.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -22,6 +24,8 @@ export interface Broker {
   readonly context: BrokerContext;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
+  /** Runs the log cleaner now over every compacted partition that is cleanable; returns what each pass did. */
+  cleanLogs(): Promise<CleanedLogStats[]>;
   /** Stops accepting connections, closes open ones, syncs and closes storage. */
   close(): Promise<void>;
 }
@@ -49,6 +53,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       flushIntervalMs: config.flushIntervalMs,
       log,
       clock,
+      compaction: {
+        deleteRetentionMs: config.logCleanerDeleteRetentionMs,
+        minCompactionLagMs: config.logCleanerMinCompactionLagMs,
+        maxCompactionLagMs: config.logCleanerMaxCompactionLagMs,
+        minCleanableDirtyRatio: config.logCleanerMinCleanableRatio,
+      },
     }));
   // The cluster id is the store's (persisted with the data), so clients see the same one after a restart.
   (config as { clusterId: string }).clusterId = store.clusterId;
@@ -88,6 +98,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   // Metadata must advertise the port actually bound, which differs from the option with port 0.
   (config as { port: number }).port = port;
   const retention = startRetentionTimer(context);
+  const cleaner = startLogCleaner(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
   let closed: Promise<void> | null = null;
@@ -97,10 +108,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     config,
     context,
     enforceRetention: () => retention.runNow(),
+    cleanLogs: () => cleaner.runNow(),
     close() {
       closed ??= (async () => {
         closing.abort();
         await retention.stop();
+        await cleaner.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const c of connections) c.destroy('broker-shutdown');

@@ -77,7 +77,7 @@ export function walkRecords(data: Buffer, start: number, end: number, count: num
 
 /** Kafka's LogValidator message for a record without a key on a compacted topic. */
 export function keylessRecordMessage(topic: string, partition: number): string {
-  return `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`;
+  return `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}`;
 }
 
 /**
