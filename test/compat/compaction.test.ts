@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { ManualClock } from '../../src/common/clock.js';
 import { CompressionType } from '../../src/protocol/record-batch-header.js';
 import { readTopicRaw, runKcat, startTestBroker, type TestBroker } from '../helpers/index.js';
@@ -163,6 +163,48 @@ describe('compat: compacted topics with kcat (librdkafka 2.0.2) and kafkajs 2.2.
       const librdkafkaCompresses = codec !== 'lz4' || broker.context.handlers.get(10)?.minVersion === 0;
       assert.equal(compressedBefore > 0, librdkafkaCompresses, `kcat sent ${codec} batches`);
       if (librdkafkaCompresses) assert.ok(records.filter((r) => !isSentinel(r.key!)).every((r) => r.compression === type), `every kept record still in a ${codec} batch`);
+    });
+  }
+});
+
+describe('compat: keyless records to a compacted topic are refused with INVALID_RECORD', () => {
+  let broker: TestBroker;
+  let kafka: Kafka;
+  before(async () => {
+    broker = await startTestBroker({ logCleanerEnable: false });
+    kafka = new Kafka({ clientId: 'compat-keyless', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+    await broker.context.store.createTopic('keyed-only', 1, { 'cleanup.policy': 'compact' });
+    await broker.context.store.createTopic('plain', 1, {});
+  });
+  after(() => broker.close());
+
+  it('kcat (librdkafka) reports INVALID_RECORD ("Broker failed to validate record") for a keyless record and nothing is stored; keyed records still go in', async () => {
+    const failed = await runKcat(['-b', broker.bootstrap, '-P', '-t', 'keyed-only', '-X', 'message.send.max.retries=0'], { input: 'no key here\n' }).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    assert.match(failed ?? 'kcat exited 0', /Broker failed to validate record/);
+    assert.equal(broker.context.store.partition('keyed-only', 0)!.logEndOffset, 0);
+    await runKcat(['-b', broker.bootstrap, '-P', '-t', 'keyed-only', '-K', '\t'], { input: 'k\tv\n' });
+    await runKcat(['-b', broker.bootstrap, '-P', '-t', 'plain'], { input: 'keyless is fine here\n' });
+    const read = await readTopicRaw(broker.port, 'keyed-only', 1);
+    assert.deepEqual(read.map((r) => [r.key, r.value]), [['k', 'v']]);
+    assert.equal((await readTopicRaw(broker.port, 'plain', 1)).length, 1);
+  });
+
+  for (const [name, compression] of [['uncompressed', CompressionTypes.None], ['gzip', CompressionTypes.GZIP]] as const) {
+    it(`kafkajs gets INVALID_RECORD for a ${name} batch holding one keyless record among keyed ones; the broker keeps serving`, async () => {
+      const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+      await producer.connect();
+      const failure = await producer
+        .send({ topic: 'keyed-only', compression, acks: -1, messages: [{ key: 'a', value: '1' }, { value: 'no key' }, { key: 'b', value: '2' }] })
+        .then(() => null, (err: unknown) => err as { type?: string; name?: string; cause?: { type?: string } });
+      const type = failure?.type ?? failure?.cause?.type;
+      assert.equal(type, 'INVALID_RECORD', `kafkajs error: ${JSON.stringify(failure)}`);
+      const before = broker.context.store.partition('keyed-only', 0)!.logEndOffset;
+      await producer.send({ topic: 'keyed-only', compression, acks: -1, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+      await producer.disconnect();
+      assert.equal(broker.context.store.partition('keyed-only', 0)!.logEndOffset, before + 2, 'the keyed batch after it is stored');
     });
   }
 });
