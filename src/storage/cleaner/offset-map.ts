@@ -35,7 +35,8 @@ export class OffsetMap {
 
   /** Memory a map needs to hold `keys` distinct keys (at most `limitBytes`). */
   static bytesFor(keys: number, limitBytes: number, loadFactor = OFFSET_MAP_LOAD_FACTOR): number {
-    return Math.min(limitBytes, Math.ceil((keys + 1) / loadFactor + 2) * OFFSET_MAP_ENTRY_BYTES);
+    // A little over the bare need: the slot count is rounded down to a prime.
+    return Math.min(limitBytes, Math.ceil(((keys + 1) / loadFactor) * 1.01 + 64) * OFFSET_MAP_ENTRY_BYTES);
   }
 
   get isFull(): boolean {
