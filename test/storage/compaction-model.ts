@@ -59,6 +59,12 @@ export class CompactionModel {
     records.forEach((r, i) => this.records.push({ offset: baseOffset + i, key: r.key, value: r.value, timestamp: timestamp + i }));
   }
 
+  /** Records a batch another process appended at `baseOffset` (as `append` would have). */
+  appendedAt(baseOffset: number, records: readonly RecordSpec[], timestamp: number): void {
+    this.batches.push({ baseOffset, lastOffset: baseOffset + records.length - 1 });
+    records.forEach((r, i) => this.records.push({ offset: baseOffset + i, key: r.key, value: r.value, timestamp: timestamp + i }));
+  }
+
   /** The last record of each key among records with offsets below `endOffset`. */
   latestByKey(endOffset = Infinity): Map<string, ModelRecord> {
     const latest = new Map<string, ModelRecord>();
