@@ -5,7 +5,7 @@ import { BROKER_EVENTS, subscribeBrokerEvent, type BrokerEventPayloads } from '.
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { BATCH, computeBatchCrc, CompressionType } from '../../src/protocol/record-batch-header.js';
 import { encodeRecordBatch } from '../../src/protocol/record-batch.js';
-import { RawConnection, startTestBroker, type TestBroker } from '../helpers/index.js';
+import { RawConnection, spawnBroker, startTestBroker, type TestBroker } from '../helpers/index.js';
 
 const TOPIC_RESOURCE = 2;
 const BROKER_RESOURCE = 4;
@@ -112,5 +112,39 @@ describe('broker: compacted topics', () => {
     await broker.enforceRetention();
     assert.ok(log.logStartOffset === 0 && log.sizeBytes > 0, 'compact alone: retention keeps everything');
     assert.equal(broker.context.store.partition('cmp-del', 0)!.logStartOffset, 1, 'compact,delete: retention applies');
+  });
+});
+
+describe('samsa start: the log cleaner flags', () => {
+  it('takes Kafka\'s log.cleaner.* settings as flags and reports them in DescribeConfigs', async () => {
+    const broker = await spawnBroker([
+      '--memory',
+      '--no-log-cleaner-enable',
+      '--log-cleaner-dedupe-buffer-size', '1048576',
+      '--log-cleaner-io-max-bytes-per-second', '5000000',
+      '--log-cleaner-backoff-ms', '500',
+      '--log-cleaner-delete-retention-ms', '1000',
+      '--log-cleaner-min-compaction-lag-ms', '10',
+      '--log-cleaner-max-compaction-lag-ms', '60000',
+      '--log-cleaner-min-cleanable-ratio', '0.2',
+    ]);
+    try {
+      const c = await RawConnection.connect(broker.port);
+      const res = await c.request(32, 1, { resources: [{ resourceType: BROKER_RESOURCE, resourceName: '1', configurationKeys: null }] });
+      c.close();
+      const configs = Object.fromEntries(res.results[0]!.configs.filter((e) => e.name.startsWith('log.cleaner.')).map((e) => [e.name, e.value]));
+      assert.deepEqual(configs, {
+        'log.cleaner.enable': 'false',
+        'log.cleaner.dedupe.buffer.size': '1048576',
+        'log.cleaner.io.max.bytes.per.second': '5000000',
+        'log.cleaner.backoff.ms': '500',
+        'log.cleaner.delete.retention.ms': '1000',
+        'log.cleaner.min.compaction.lag.ms': '10',
+        'log.cleaner.max.compaction.lag.ms': '60000',
+        'log.cleaner.min.cleanable.ratio': '0.2',
+      });
+    } finally {
+      await broker.kill();
+    }
   });
 });

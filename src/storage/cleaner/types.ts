@@ -25,7 +25,7 @@ export interface CleanedLogStats {
   endOffset: number;
   firstUncleanableOffset: number;
   /** Why the log was picked: its dirty ratio, or max.compaction.lag.ms passed. */
-  reason: 'dirty-ratio' | 'max-compaction-lag' | 'requested';
+  reason: 'dirty-ratio' | 'max-compaction-lag';
   dirtyRatio: number;
   /** Bytes read building the offset map and cleaning, and bytes written. */
   bytesRead: number;
