@@ -128,4 +128,24 @@ describe('log cleaner on the file store', () => {
       await cleanup();
     }
   });
+
+  it('a topic deleted while it is being cleaned ends the pass quietly (aborted, not failed)', async () => {
+    const { dir, cleanup } = await tempDataDir();
+    const clock = new ManualClock(1_000_000);
+    const { store } = await open(dir, clock);
+    try {
+      await write(store, new CompactionModel(), clock, 40);
+      const events: string[] = [];
+      const cleaner = new LogCleaner(store, { clock, log: new MemoryLogger(), maxBusyMs: 0, onEvent: (e) => events.push(e.kind) });
+      const cleaning = cleaner.runNow();
+      await new Promise((resolve) => setImmediate(resolve));
+      await store.deleteTopic('t');
+      assert.deepEqual(await cleaning, []);
+      assert.deepEqual(events, ['log-cleaning-aborted']);
+      assert.deepEqual(await readdir(dir).then((names) => names.filter((n) => n.startsWith('t-'))), [], 'nothing of the topic is left');
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
 });

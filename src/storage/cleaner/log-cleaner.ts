@@ -188,9 +188,11 @@ export class LogCleaner {
       this.o.onEvent?.({ kind: 'log-cleaned', stats });
       return stats;
     } catch (err) {
-      if (err instanceof CleaningAbortedError) {
-        this.o.log.debug('log cleaning aborted', { partition: `${log.topic}-${log.partition}`, reason: err.message });
-        this.o.onEvent?.({ kind: 'log-cleaning-aborted', ...where, reason: err.message });
+      // A topic deleted while being cleaned is not a failure either.
+      if (err instanceof CleaningAbortedError || log.isClosed) {
+        const reason = err instanceof CleaningAbortedError ? err.message : 'the partition was deleted';
+        this.o.log.debug('log cleaning aborted', { partition: `${log.topic}-${log.partition}`, reason });
+        this.o.onEvent?.({ kind: 'log-cleaning-aborted', ...where, reason });
         return null;
       }
       this.uncleanable.add(log);
