@@ -11,6 +11,7 @@ import { checkPeerServers, running, SERVER_SETTINGS, tempDirs } from './servers.
 import { clientDescriptions } from './systems/index.js';
 import { runRebalance, type RebalanceOptions, type RebalanceResult } from './workloads/rebalance.js';
 import { runThroughput, type ThroughputResult } from './workloads/throughput.js';
+import { runCompaction, type CompactionResult } from './workloads/compaction.js';
 
 /**
  * `npm run bench`: Samsa against Redis Streams and NATS JetStream consumer groups, and the Samsa
@@ -44,6 +45,8 @@ const plan = {
   /** The client comparison also runs 1 KiB records (issue: 1,000,000 of each size through the broker). */
   clientLargeRecords: quick ? 25_000 : 1_000_000,
   phaseMs: quick ? 1200 : 2500,
+  /** Records of the compaction workload (the broker's backlog holds twice as many). */
+  compactionRecords: quick ? 200_000 : 1_000_000,
   failureTimeoutMs: quick ? 1500 : 3000,
 };
 
@@ -197,6 +200,11 @@ async function main(): Promise<void> {
   const rate = Math.max(1000, Math.round(slowest / 2 / 1000) * 1000);
   const rebalance = await rebalanceRuns(rate);
   const clients = await clientRuns();
+  const compaction: CompactionResult[] = [];
+  for (let run = 0; run < plan.runs; run++) {
+    say(`compaction ${plan.compactionRecords} x 100 B, run ${run + 1}/${plan.runs}`);
+    compaction.push(await runCompaction(plan.compactionRecords));
+  }
 
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const results: BenchResults = {
@@ -211,6 +219,7 @@ async function main(): Promise<void> {
     throughput,
     rebalance,
     clientComparison: clients,
+    compaction,
   };
   const jsonPath = join(RESULTS_DIR, `${date}.json`);
   const svgPath = join(RESULTS_DIR, `${date}.svg`);

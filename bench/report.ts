@@ -2,6 +2,7 @@ import type { SystemName } from './ipc.js';
 import { fmt, ratio, spread, type Spread } from './stats.js';
 import type { RebalanceResult } from './workloads/rebalance.js';
 import type { ThroughputResult } from './workloads/throughput.js';
+import type { CompactionResult } from './workloads/compaction.js';
 
 /** The markdown report printed at the end of `npm run bench`. */
 
@@ -17,6 +18,8 @@ export interface BenchResults {
   throughput: ThroughputResult[][];
   rebalance: RebalanceResult[][];
   clientComparison: ThroughputResult[][];
+  /** One entry per run (absent in results saved before the workload existed). */
+  compaction?: CompactionResult[];
 }
 
 const NAMES: Record<SystemName, string> = {
@@ -106,6 +109,47 @@ function brokerVersusClients(rows: ThroughputResult[][]): string {
     : `The client processes used more CPU than the broker except: ${exceptions.join('; ')}.`;
 }
 
+export function compactionSection(runs: CompactionResult[] | undefined): string[] {
+  if (runs === undefined || runs.length === 0) return [];
+  const r0 = runs[0]!;
+  const out = [
+    `## Compaction: ${num(r0.cleaner[0]!.records)} keyed records of 100 B, each key written ${Math.round(r0.cleaner[0]!.records / r0.cleaner[0]!.keys)} times`,
+    '',
+    'The log cleaner alone (a file store and the cleaner in one process, one pass over one partition, default settings):',
+    '',
+    '| batches | log MB before -> after | cleaner MB/s (log bytes compacted) | cleaner records/s |',
+    '|---|---:|---:|---:|',
+  ];
+  for (let i = 0; i < r0.cleaner.length; i++) {
+    const rows = runs.map((r) => r.cleaner[i]!);
+    out.push(
+      `| ${rows[0]!.compression === 'none' ? 'uncompressed' : rows[0]!.compression} | ${(rows[0]!.bytesBefore / 1e6).toFixed(1)} -> ${(rows[0]!.bytesAfter / 1e6).toFixed(1)} | ${fmt(of(rows, (x) => x.mbPerSecond), 1)} | ${fmt(of(rows, (x) => x.recordsPerSecond))} |`,
+    );
+  }
+  const w = runs.map((r) => r.whileCleaning);
+  out.push(
+    '',
+    `A Samsa broker compacts a backlog of ${num(r0.cleaner[0]!.records * 2)} records while one Samsa producer (acks=-1, 1,000 records per send, 8 in flight) writes to another topic:`,
+    '',
+    '| producer records/s, cleaner idle | while the cleaner runs | cleaner pass s | cleaner MB/s meanwhile |',
+    '|---:|---:|---:|---:|',
+    `| ${fmt(of(w, (x) => x.idlePerSecond))} | ${fmt(of(w, (x) => x.cleaningPerSecond))} | ${fmt(of(w, (x) => x.cleanerSeconds), 2)} | ${fmt(of(w, (x) => x.cleanerMBPerSecond), 1)} |`,
+    '',
+    'Produce to a compacted topic reads every record\'s key (to refuse keyless records); other topics never decode records. Same producer, same records:',
+    '',
+    '| producer compression | records/s to a plain topic | to a compacted topic | broker CPU s/M, plain | compacted |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (let i = 0; i < r0.keyCheck.length; i++) {
+    const rows = runs.map((r) => r.keyCheck[i]!);
+    out.push(
+      `| ${rows[0]!.compression} | ${fmt(of(rows, (x) => x.plainPerSecond))} | ${fmt(of(rows, (x) => x.compactedPerSecond))} | ${fmt(of(rows, (x) => x.plainBrokerCpuPerM), 2)} | ${fmt(of(rows, (x) => x.compactedBrokerCpuPerM), 2)} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 function verdict(ok: boolean): string {
   return ok ? 'met' : 'NOT met';
 }
@@ -170,6 +214,7 @@ export function formatReport(b: BenchResults): string {
     '',
     `Samsa client / best other client (100 B): produce ${ratio(clientMedian('samsa', (r) => r.producedPerSecond), bestOther((r) => r.producedPerSecond))}, consume ${ratio(clientMedian('samsa', (r) => r.consumedPerSecond), bestOther((r) => r.consumedPerSecond))}.`,
     '',
+    ...compactionSection(b.compaction),
     '## Goals',
     '',
   ];

@@ -74,7 +74,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawns `cmd` and resolves once its output matches `ready` (the port comes from `portOf`). */
-function startProcess(name: string, cmd: string, args: string[], dataDir: string, ready: RegExp, portOf: (m: RegExpExecArray) => number): Promise<Server> {
+function startProcess(name: string, cmd: string, args: string[], dataDir: string, ready: RegExp, portOf: (m: RegExpExecArray) => number, onOutput?: (text: string) => void): Promise<Server> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   return new Promise((resolve, reject) => {
@@ -98,6 +98,10 @@ function startProcess(name: string, cmd: string, args: string[], dataDir: string
       child.stderr!.off('data', onData);
       child.stdout!.resume();
       child.stderr!.resume();
+      if (onOutput !== undefined) {
+        child.stdout!.on('data', (b: Buffer) => onOutput(b.toString()));
+        child.stderr!.on('data', (b: Buffer) => onOutput(b.toString()));
+      }
       child.off('exit', onExit);
       const pid = child.pid!;
       resolve({
@@ -128,6 +132,10 @@ function startProcess(name: string, cmd: string, args: string[], dataDir: string
 export interface SamsaServerOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Extra `samsa start` flags (later ones win over the defaults). */
+  startArgs?: string[];
+  /** Everything the broker prints once it is listening. */
+  onOutput?: (text: string) => void;
 }
 
 /** What each server is started with, printed with the results. */
@@ -142,8 +150,8 @@ export async function startSamsa(opts: SamsaServerOptions = {}): Promise<Server>
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const dataDir = dataDirectory('samsa-bench-');
   const args = [...(opts.nodeArgs ?? []), main, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-auto-create-topics',
-    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000'];
-  return startProcess('samsa', process.execPath, args, dataDir, /listening on \S+:(\d+)/, (m) => Number(m[1]));
+    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000', ...(opts.startArgs ?? [])];
+  return startProcess('samsa', process.execPath, args, dataDir, /listening on \S+:(\d+)/, (m) => Number(m[1]), opts.onOutput);
 }
 
 export async function startRedis(): Promise<Server> {

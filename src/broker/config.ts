@@ -57,6 +57,22 @@ export interface BrokerOptions {
    * aside, keep the log end) instead of leaving them offline. Default false.
    */
   repair?: boolean;
+  /** `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true. */
+  logCleanerEnable?: boolean;
+  /** `log.cleaner.dedupe.buffer.size`: memory of the cleaner's key → offset map. Default 134217728 (128 MiB). */
+  logCleanerDedupeBufferSize?: number;
+  /** `log.cleaner.io.max.bytes.per.second`: the cleaner's read + write rate limit. Default: none (Infinity). */
+  logCleanerIoMaxBytesPerSecond?: number;
+  /** `log.cleaner.backoff.ms`: the cleaner's pause when no log needs cleaning. Default 15000. */
+  logCleanerBackoffMs?: number;
+  /** `log.cleaner.delete.retention.ms`: default topic `delete.retention.ms`. Default 86400000 (1 day). */
+  logCleanerDeleteRetentionMs?: number;
+  /** `log.cleaner.min.compaction.lag.ms`: default topic `min.compaction.lag.ms`. Default 0. */
+  logCleanerMinCompactionLagMs?: number;
+  /** `log.cleaner.max.compaction.lag.ms`: default topic `max.compaction.lag.ms`. Default: none (Infinity). */
+  logCleanerMaxCompactionLagMs?: number;
+  /** `log.cleaner.min.cleanable.ratio`: default topic `min.cleanable.dirty.ratio`. Default 0.5. */
+  logCleanerMinCleanableRatio?: number;
   /** Where log lines go. Default: stderr at info level. */
   logger?: Logger;
 }
@@ -94,6 +110,14 @@ export const BROKER_DEFAULTS = {
   offsetsRetentionMinutes: 10_080,
   verifyOnStart: false,
   repair: false,
+  logCleanerEnable: true,
+  logCleanerDedupeBufferSize: 134_217_728,
+  logCleanerIoMaxBytesPerSecond: Infinity,
+  logCleanerBackoffMs: 15_000,
+  logCleanerDeleteRetentionMs: 86_400_000,
+  logCleanerMinCompactionLagMs: 0,
+  logCleanerMaxCompactionLagMs: Infinity,
+  logCleanerMinCleanableRatio: 0.5,
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -122,6 +146,13 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);
   check(o.groupMaxSize >= 1, `groupMaxSize must be >= 1`);
   check(o.offsetsRetentionMinutes >= 1, `offsetsRetentionMinutes must be >= 1`);
+  check(isInt(o.logCleanerDedupeBufferSize) && o.logCleanerDedupeBufferSize >= 1024, `logCleanerDedupeBufferSize must be an integer >= 1024, got ${o.logCleanerDedupeBufferSize}`);
+  check(o.logCleanerIoMaxBytesPerSecond > 0, `logCleanerIoMaxBytesPerSecond must be positive, got ${o.logCleanerIoMaxBytesPerSecond}`);
+  check(o.logCleanerBackoffMs > 0, `logCleanerBackoffMs must be positive, got ${o.logCleanerBackoffMs}`);
+  check(o.logCleanerDeleteRetentionMs >= 0, `logCleanerDeleteRetentionMs must be >= 0, got ${o.logCleanerDeleteRetentionMs}`);
+  check(o.logCleanerMinCompactionLagMs >= 0, `logCleanerMinCompactionLagMs must be >= 0, got ${o.logCleanerMinCompactionLagMs}`);
+  check(o.logCleanerMaxCompactionLagMs >= 1, `logCleanerMaxCompactionLagMs must be >= 1, got ${o.logCleanerMaxCompactionLagMs}`);
+  check(o.logCleanerMinCleanableRatio >= 0 && o.logCleanerMinCleanableRatio <= 1, `logCleanerMinCleanableRatio must be in [0, 1], got ${o.logCleanerMinCleanableRatio}`);
   const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
   const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
   return {

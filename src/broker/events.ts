@@ -1,5 +1,6 @@
 import { eventChannels } from '../common/event-channels.js';
 import type { DamagedBytes, LostRange } from '../storage/types.js';
+import type { CleanedLogStats } from '../storage/index.js';
 
 /**
  * Broker facts published on `node:diagnostics_channel` (design guide §3.9): the dashboard, metrics
@@ -22,6 +23,9 @@ export const BROKER_EVENTS = {
   retentionApplied: 'samsa:broker:retention-applied',
   partitionOffline: 'samsa:broker:partition-offline',
   partitionRepaired: 'samsa:broker:partition-repaired',
+  logCleaned: 'samsa:broker:log-cleaned',
+  logCleaningAborted: 'samsa:broker:log-cleaning-aborted',
+  logCleaningFailed: 'samsa:broker:log-cleaning-failed',
 } as const;
 
 interface BrokerRef {
@@ -83,6 +87,12 @@ export interface BrokerEventPayloads {
     /** The log end after the repair (never below what it was before). */
     logEndOffset: number;
   };
+  /** One pass of the log cleaner over one compacted partition. */
+  [BROKER_EVENTS.logCleaned]: BrokerRef & CleanedLogStats;
+  /** A pass stopped without harm (the broker stopping, retention removing a segment meanwhile); it runs again later. */
+  [BROKER_EVENTS.logCleaningAborted]: BrokerRef & { topic: string; partition: number; reason: string };
+  /** A pass failed (unreadable data); the partition is not cleaned again until the broker restarts. */
+  [BROKER_EVENTS.logCleaningFailed]: BrokerRef & { topic: string; partition: number; error: string };
 }
 
 export type BrokerEventName = keyof BrokerEventPayloads;

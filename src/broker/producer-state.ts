@@ -106,6 +106,12 @@ export class ProducerStateTable {
     if (entry.batches.length > PRODUCER_BATCHES_KEPT) entry.batches.shift();
   }
 
+  /** The last offset of a producer's last batch on a partition, if the producer is known here (the log cleaner keeps that batch). */
+  lastOffset(topic: string, partition: number, producerId: number): number | undefined {
+    const last = this.entries.get(key(topic, partition, producerId))?.batches.at(-1);
+    return last === undefined ? undefined : last.baseOffset + (last.lastSequence - last.firstSequence + (last.lastSequence < last.firstSequence ? INT32_MAX + 1 : 0));
+  }
+
   /** Forgets every producer's state for a deleted topic. */
   forgetTopic(topic: string): void {
     const prefix = `${topic}\u0000`;

@@ -10,8 +10,10 @@ import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
 import { ProducerStateTable } from './producer-state.js';
+import { startLogCleaner } from './log-cleaner.js';
 import { startRetentionTimer } from './retention.js';
 import { publishStorageFacts } from './storage-facts.js';
+import type { CleanedLogStats } from '../storage/index.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -23,6 +25,8 @@ export interface Broker {
   readonly context: BrokerContext;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
+  /** Runs the log cleaner now over every compacted partition that is cleanable; returns what each pass did. */
+  cleanLogs(): Promise<CleanedLogStats[]>;
   /** Stops accepting connections, closes open ones, syncs and closes storage. */
   close(): Promise<void>;
 }
@@ -52,6 +56,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       repairOnOpen: config.repair,
       log,
       clock,
+      compaction: {
+        deleteRetentionMs: config.logCleanerDeleteRetentionMs,
+        minCompactionLagMs: config.logCleanerMinCompactionLagMs,
+        maxCompactionLagMs: config.logCleanerMaxCompactionLagMs,
+        minCleanableDirtyRatio: config.logCleanerMinCleanableRatio,
+      },
     }));
   // The cluster id is the store's (persisted with the data), so clients see the same one after a restart.
   (config as { clusterId: string }).clusterId = store.clusterId;
@@ -92,6 +102,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { port: number }).port = port;
   const retention = startRetentionTimer(context);
   publishStorageFacts(context);
+  const cleaner = startLogCleaner(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
   let closed: Promise<void> | null = null;
@@ -101,10 +112,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     config,
     context,
     enforceRetention: () => retention.runNow(),
+    cleanLogs: () => cleaner.runNow(),
     close() {
       closed ??= (async () => {
         closing.abort();
         await retention.stop();
+        await cleaner.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const c of connections) c.destroy('broker-shutdown');

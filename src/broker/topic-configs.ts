@@ -1,3 +1,4 @@
+import { LONG_MAX_TEXT } from '../storage/index.js';
 import { BROKER_DEFAULTS, type BrokerConfig } from './config.js';
 
 /** DescribeConfigs ConfigSource values (KIP-226). */
@@ -89,12 +90,13 @@ const minusOneOrPositive = (v: string): string | null => (Number(v) === -1 || Nu
 /**
  * Topic configs Samsa knows, with Kafka's names. Settings marked `enforced: false` are accepted
  * and reported so that tools which always set them (e.g. `min.insync.replicas`) keep working,
- * but a single node without compaction has nothing to do with them (docs/limitations.md).
+ * but a single node has nothing to do with them (docs/limitations.md).
  */
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   {
-    ...fixed('cleanup.policy', 'list', 'log.cleanup.policy', 'delete', 'delete: drop old segments by retention time and size. compact is accepted but not performed.', (v) =>
+    ...fixed('cleanup.policy', 'list', 'log.cleanup.policy', 'delete', 'delete: drop old segments by retention.ms and retention.bytes. compact: the log cleaner keeps the latest record of each key. Both: both.', (v) =>
       v.split(',').every((p) => p.trim() === 'delete' || p.trim() === 'compact') ? null : "must be 'delete', 'compact' or both"),
+    enforced: true,
   },
   fixed('compression.type', 'string', 'compression.type', 'producer', 'Only producer (keep what the producer sent) is supported.', (v) =>
     v === 'producer' ? null : "only 'producer' is supported"),
@@ -107,10 +109,14 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   fromBroker('retention.ms', 'long', 'log.retention.ms', 'logRetentionMs', 'Age after which segments are deleted; -1 keeps data forever.', minusOneOrPositive),
   fromBroker('segment.bytes', 'int', 'log.segment.bytes', 'logSegmentBytes', 'Size at which a new segment file is started.', atLeast(14)),
   { ...fixed('segment.ms', 'long', 'log.roll.ms', '604800000', 'Age at which the active segment is rolled.', atLeast(1)), enforced: true },
-  fixed('delete.retention.ms', 'long', 'log.cleaner.delete.retention.ms', '86400000', 'Accepted; no compaction.', atLeast(0)),
-  fixed('min.compaction.lag.ms', 'long', 'log.cleaner.min.compaction.lag.ms', '0', 'Accepted; no compaction.', atLeast(0)),
-  fixed('max.compaction.lag.ms', 'long', 'log.cleaner.max.compaction.lag.ms', '9223372036854775807', 'Accepted; no compaction.', atLeast(1)),
-  fixed('min.cleanable.dirty.ratio', 'double', 'log.cleaner.min.cleanable.ratio', '0.5', 'Accepted; no compaction.'),
+  fromBroker('delete.retention.ms', 'long', 'log.cleaner.delete.retention.ms', 'logCleanerDeleteRetentionMs', 'How long a tombstone of a compacted topic stays after the cleaning that first kept it.', atLeast(0)),
+  fromBroker('min.compaction.lag.ms', 'long', 'log.cleaner.min.compaction.lag.ms', 'logCleanerMinCompactionLagMs', 'Records younger than this are not compacted.', atLeast(0)),
+  {
+    ...fromBroker('max.compaction.lag.ms', 'long', 'log.cleaner.max.compaction.lag.ms', 'logCleanerMaxCompactionLagMs', 'Records older than this are compacted whatever the dirty ratio.', atLeast(1)),
+    brokerValue: (config) => (Number.isFinite(config.logCleanerMaxCompactionLagMs) ? String(config.logCleanerMaxCompactionLagMs) : LONG_MAX_TEXT),
+  },
+  fromBroker('min.cleanable.dirty.ratio', 'double', 'log.cleaner.min.cleanable.ratio', 'logCleanerMinCleanableRatio', 'Share of not yet compacted bytes that makes the cleaner compact a log.', (v) =>
+    Number(v) >= 0 && Number(v) <= 1 ? null : 'must be between 0 and 1'),
   fixed('file.delete.delay.ms', 'long', 'log.segment.delete.delay.ms', '60000', 'Accepted; segments are deleted at once.', atLeast(0)),
   fixed('flush.messages', 'long', 'log.flush.interval.messages', '9223372036854775807', 'Accepted; see the broker flush policy.', atLeast(1)),
   fixed('flush.ms', 'long', 'log.flush.interval.ms', '9223372036854775807', 'Accepted; see the broker flush policy.', atLeast(0)),
@@ -239,6 +245,21 @@ export const BROKER_CONFIGS: readonly BrokerConfigEntry[] = [
   brokerOption('group.max.session.timeout.ms', 'int', 'groupMaxSessionTimeoutMs', 'Largest session timeout a member may ask for.'),
   brokerOption('group.max.size', 'int', 'groupMaxSize', 'Most members in one group.'),
   brokerOption('offsets.retention.minutes', 'int', 'offsetsRetentionMinutes', 'How long an empty group\'s offsets are kept.'),
+  brokerOption('log.cleaner.enable', 'boolean', 'logCleanerEnable', 'Compact cleanup.policy=compact topics in the background.'),
+  brokerOption('log.cleaner.dedupe.buffer.size', 'long', 'logCleanerDedupeBufferSize', 'Memory of the cleaner\'s key to offset map.'),
+  {
+    ...brokerOption('log.cleaner.io.max.bytes.per.second', 'double', 'logCleanerIoMaxBytesPerSecond', 'The cleaner\'s read and write rate limit.'),
+    // Kafka's default is Double.MAX_VALUE.
+    value: (c) => (Number.isFinite(c.logCleanerIoMaxBytesPerSecond) ? String(c.logCleanerIoMaxBytesPerSecond) : '1.7976931348623157E308'),
+  },
+  brokerOption('log.cleaner.backoff.ms', 'long', 'logCleanerBackoffMs', 'The cleaner\'s pause when no log needs cleaning.'),
+  brokerOption('log.cleaner.delete.retention.ms', 'long', 'logCleanerDeleteRetentionMs', 'Default topic delete.retention.ms.'),
+  brokerOption('log.cleaner.min.compaction.lag.ms', 'long', 'logCleanerMinCompactionLagMs', 'Default topic min.compaction.lag.ms.'),
+  {
+    ...brokerOption('log.cleaner.max.compaction.lag.ms', 'long', 'logCleanerMaxCompactionLagMs', 'Default topic max.compaction.lag.ms.'),
+    value: (c) => (Number.isFinite(c.logCleanerMaxCompactionLagMs) ? String(c.logCleanerMaxCompactionLagMs) : LONG_MAX_TEXT),
+  },
+  brokerOption('log.cleaner.min.cleanable.ratio', 'double', 'logCleanerMinCleanableRatio', 'Default topic min.cleanable.dirty.ratio.'),
 ];
 
 /** Every reported broker setting with its value and source. */

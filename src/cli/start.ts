@@ -11,6 +11,15 @@ function integer(min: number): (value: string) => number {
   };
 }
 
+function decimal(min: number, max = Infinity): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number.');
+    if (n < min || n > max) throw new InvalidArgumentError(max === Infinity ? `must be at least ${min}.` : `must be between ${min} and ${max}.`);
+    return n;
+  };
+}
+
 function oneOf<T extends string>(...allowed: T[]): (value: string) => T {
   return (value) => {
     if (!(allowed as string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${allowed.join(', ')}.`);
@@ -40,6 +49,14 @@ interface StartFlags {
   offsetsRetentionMinutes?: number;
   verifyOnStart?: boolean;
   repair?: boolean;
+  logCleanerEnable?: boolean;
+  logCleanerDedupeBufferSize?: number;
+  logCleanerIoMaxBytesPerSecond?: number;
+  logCleanerBackoffMs?: number;
+  logCleanerDeleteRetentionMs?: number;
+  logCleanerMinCompactionLagMs?: number;
+  logCleanerMaxCompactionLagMs?: number;
+  logCleanerMinCleanableRatio?: number;
   logLevel: LogLevel;
 }
 
@@ -70,6 +87,15 @@ export function registerStartCommand(program: Command): void {
     .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
     .option('--verify-on-start', 'check every segment of every partition at start-up, closed ones too (CRC of every batch)')
     .option('--repair', 'repair partitions found damaged at start-up (keep valid batches, move damaged bytes aside, keep the log end) instead of leaving them offline')
+    .option('--log-cleaner-enable', 'compact cleanup.policy=compact topics in the background (default)')
+    .option('--no-log-cleaner-enable', 'never compact in the background')
+    .option('--log-cleaner-dedupe-buffer-size <bytes>', 'memory of the cleaner\'s key to offset map, 24 bytes a key (default: 134217728)', integer(1024))
+    .option('--log-cleaner-io-max-bytes-per-second <bytes>', 'the cleaner\'s read and write rate limit (default: none)', decimal(1))
+    .option('--log-cleaner-backoff-ms <ms>', 'the cleaner\'s pause when no log needs cleaning (default: 15000)', integer(1))
+    .option('--log-cleaner-delete-retention-ms <ms>', 'default delete.retention.ms: how long tombstones stay (default: 86400000)', integer(0))
+    .option('--log-cleaner-min-compaction-lag-ms <ms>', 'default min.compaction.lag.ms (default: 0)', integer(0))
+    .option('--log-cleaner-max-compaction-lag-ms <ms>', 'default max.compaction.lag.ms (default: none)', integer(1))
+    .option('--log-cleaner-min-cleanable-ratio <ratio>', 'default min.cleanable.dirty.ratio (default: 0.5)', decimal(0, 1))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;

@@ -87,6 +87,9 @@ export class BatchRuns {
     for (let first = true; r < this.runs.length && !full; r++, first = false) {
       const run = this.runs[r]!;
       let b = first ? batchContaining(run, fetchOffset) : 0;
+      // In a gap left by compaction the batch found ends before the offset asked for: skip it.
+      while (first && b < run.lastOffsets.length && run.lastOffsets[b]! < fetchOffset) b++;
+      if (b === run.positions.length) continue;
       const start = run.positions[b]!;
       let end = start;
       for (; b < run.positions.length; b++) {

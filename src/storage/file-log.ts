@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { offsetRange, readDamageMarker, removeDamageMarker, writeDamageMarker, type PartitionDamage } from './damage.js';
+import { FileCleanedSegments, recoverCleanerSwap } from './cleaner/file-cleaned-segments.js';
 import { writeFileDurably } from './file-io.js';
 import { FileSegment, LOG_EXTENSION, OFFSET_INDEX_EXTENSION, TIME_INDEX_EXTENSION } from './file-segment.js';
 import { parseSegmentFileName } from './names.js';
@@ -42,6 +43,7 @@ export type OpenedFileLog =
 export async function openFileLog(dir: string, location: LogLocation, settings: FileLogSettings, fresh: boolean, recoveryPoint: number | null): Promise<OpenedFileLog> {
   if (fresh) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  await recoverCleanerSwap(dir, settings.log);
   const names = await readdir(dir);
   const bases = names.map((n) => parseSegmentFileName(n, LOG_EXTENSION)).filter((b): b is number => b !== null).sort((a, b) => a - b);
   await removeLeftovers(dir, names, new Set(bases));
@@ -101,6 +103,7 @@ function partitionLog(dir: string, location: LogLocation, settings: FileLogSetti
     backend: {
       createSegment: (baseOffset, nowMs) => FileSegment.create(dir, baseOffset, settings.indexIntervalBytes, nowMs),
       persistLogStartOffset: (offset) => writeFileDurably(join(dir, LOG_START_FILE), `${offset}\n`),
+      cleaned: new FileCleanedSegments(dir, settings.indexIntervalBytes, settings.log),
     },
     config: location.config,
     tail: settings.tailCache.createCache(),

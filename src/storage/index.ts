@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { DEFAULT_SEGMENT_MS } from './log-config.js';
+import { DEFAULT_SEGMENT_MS, type LogConfig } from './log-config.js';
 import { FileLogStore } from './file-store.js';
 import { MemoryLogStore } from './memory-store.js';
 import { DEFAULT_INDEX_INTERVAL_BYTES } from './segment-index.js';
@@ -11,6 +11,8 @@ export * from './types.js';
 export { topicNameProblem, MAX_TOPIC_NAME_LENGTH } from './names.js';
 export { DELETE_TO_HIGH_WATERMARK } from './partition-log.js';
 export { partitionDirs, repairPartition, verifyDataDir, type DataDirCheck, type PartitionCheck, type PartitionDir } from './offline-tools.js';
+export { COMPACTION_DEFAULTS, LONG_MAX_TEXT, parseCleanupPolicy } from './log-config.js';
+export * from './cleaner/index.js';
 
 export interface LogStoreOptions {
   /** null: everything in memory. */
@@ -36,7 +38,11 @@ export interface LogStoreOptions {
   verifyOnOpen?: boolean;
   /** Repair damaged logs when opening a file store instead of leaving them offline. Default false. */
   repairOnOpen?: boolean;
+  /** Broker defaults of the compaction settings (`log.cleaner.*`); topic configs override them. Default Kafka's. */
+  compaction?: CompactionDefaults;
 }
+
+export type CompactionDefaults = Partial<Pick<LogConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'>>;
 
 /** Options with every default filled in. */
 export type ResolvedLogStoreOptions = Required<LogStoreOptions>;
@@ -49,6 +55,7 @@ export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogSto
     tailCacheBytes: options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES,
     verifyOnOpen: options.verifyOnOpen ?? false,
     repairOnOpen: options.repairOnOpen ?? false,
+    compaction: options.compaction ?? {},
   };
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new RangeError(`invalid log store option: ${message}`);
@@ -67,7 +74,7 @@ export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogSto
 export async function openLogStore(options: LogStoreOptions): Promise<LogStore> {
   const o = resolveLogStoreOptions(options);
   const settings = {
-    defaults: { segmentBytes: o.segmentBytes, segmentMs: o.segmentMs, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes },
+    defaults: { segmentBytes: o.segmentBytes, segmentMs: o.segmentMs, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, ...o.compaction },
     log: o.log,
     clock: o.clock,
   };

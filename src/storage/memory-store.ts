@@ -1,3 +1,4 @@
+import { MemoryCleanedSegments } from './cleaner/cleaned-segments.js';
 import { MemorySegment } from './memory-segment.js';
 import { newKafkaUuid } from './names.js';
 import { SegmentedPartitionLog } from './partition-log.js';
@@ -22,6 +23,7 @@ export class MemoryLogStore extends BaseLogStore {
       backend: {
         createSegment: (baseOffset, createdMs) => new MemorySegment(baseOffset, createdMs),
         persistLogStartOffset: async () => {},
+        cleaned: new MemoryCleanedSegments(() => this.settings.clock.nowMs()),
       },
       config: location.config,
       tail: null,

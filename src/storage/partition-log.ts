@@ -4,6 +4,7 @@ import type { LogConfig } from './log-config.js';
 import type { AppendedBatch, Segment } from './segment.js';
 import type { TailCache } from './tail-cache.js';
 import { OffsetOutOfRangeError, type AppendResult, type PartitionLog, type ReadResult, type SegmentSummary, type TimestampLookup } from './types.js';
+import type { CleanedSegmentStore } from './cleaner/cleaned-segments.js';
 
 /** Index files store offsets relative to the segment base in 32 bits, as Kafka's do. */
 const MAX_RELATIVE_OFFSET = 0xffff_fffe;
@@ -15,6 +16,8 @@ export interface LogBackend {
   createSegment(baseOffset: number, nowMs: number): Segment;
   /** Persists a log start offset that lies past the first segment's base (DeleteRecords). */
   persistLogStartOffset(offset: number): Promise<void>;
+  /** Where the log cleaner writes compacted copies of closed segments and keeps its checkpoint. */
+  cleaned: CleanedSegmentStore;
 }
 
 export interface PartitionLogInit {
@@ -59,6 +62,10 @@ export class SegmentedPartitionLog implements PartitionLog {
    * start-up after a crash treats a bad batch below it as damage, never as a torn write.
    */
   private durableOffset: number;
+  /** Serialises changes to the list of closed segments (retention, DeleteRecords, the cleaner's swaps). */
+  private segmentsLock: Promise<unknown> = Promise.resolve();
+  /** Bumped whenever closed segments are replaced, so a read that raced a swap starts again. */
+  private segmentsGeneration = 0;
   private syncRunning: Promise<void> | null = null;
   private syncWaiters: Deferred | null = null;
   private closed = false;
@@ -174,6 +181,16 @@ export class SegmentedPartitionLog implements PartitionLog {
   }
 
   async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    for (;;) {
+      const generation = this.segmentsGeneration;
+      const result = await this.readOnce(fetchOffset, maxBytes);
+      // A segment replaced by the cleaner while we read it answers null: read the new one instead.
+      if (result !== null || generation === this.segmentsGeneration) return result ?? this.result([], 0);
+    }
+  }
+
+  /** Null when a segment went away under the read and nothing was read yet. */
+  private async readOnce(fetchOffset: number, maxBytes: number): Promise<ReadResult | null> {
     this.checkInRange(fetchOffset);
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -187,9 +204,11 @@ export class SegmentedPartitionLog implements PartitionLog {
         if (segment.nextOffset <= fetchOffset) continue;
         const r = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes - bytes, chunks.length === 0);
         if (r === null) {
-          // Retention removed the segment while we read: the client resets like Kafka's would.
-          if (chunks.length === 0) throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
-          break;
+          if (chunks.length > 0) break;
+          // The cleaner replaced the segment: the caller reads again. Retention removed it: the
+          // client resets like Kafka's would.
+          this.checkInRange(fetchOffset);
+          return null;
         }
         chunks.push(...r.chunks);
         bytes += r.bytes;
@@ -231,6 +250,19 @@ export class SegmentedPartitionLog implements PartitionLog {
    * max timestamp reaches `timestampMs` (records are never decoded, so this is the batch's offset).
    */
   async offsetForTimestamp(timestampMs: number): Promise<TimestampLookup | null> {
+    return this.withStableSegments(() => this.offsetForTimestampOnce(timestampMs));
+  }
+
+  /** Runs a lookup over the segments again if the cleaner replaced some while it ran. */
+  private async withStableSegments<T>(lookup: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const generation = this.segmentsGeneration;
+      const result = await lookup();
+      if (generation === this.segmentsGeneration) return result;
+    }
+  }
+
+  private async offsetForTimestampOnce(timestampMs: number): Promise<TimestampLookup | null> {
     for (const segment of this.segments.slice()) {
       if (segment.sizeBytes === 0 || segment.nextOffset <= this.startOffset || segment.maxTimestamp < timestampMs) continue;
       const found = await segment.findTimestamp(timestampMs, this.startOffset);
@@ -240,7 +272,11 @@ export class SegmentedPartitionLog implements PartitionLog {
   }
 
   /** ListOffsets -3: the batch carrying the largest timestamp, reported at its last offset. */
-  async maxTimestamp(): Promise<TimestampLookup | null> {
+  maxTimestamp(): Promise<TimestampLookup | null> {
+    return this.withStableSegments(() => this.maxTimestampOnce());
+  }
+
+  private async maxTimestampOnce(): Promise<TimestampLookup | null> {
     let best: Segment | null = null;
     for (const segment of this.segments) {
       if (segment.sizeBytes === 0 || segment.nextOffset <= this.startOffset) continue;
@@ -263,9 +299,11 @@ export class SegmentedPartitionLog implements PartitionLog {
     this.startOffset = target;
     // Persist first: after a crash the start offset must not fall back below what was acknowledged.
     await this.backend.persistLogStartOffset(target);
-    let count = 0;
-    while (count < this.segments.length && this.segments[count]!.nextOffset <= this.startOffset && this.segments[count]!.sizeBytes > 0) count++;
-    await this.deleteOldestSegments(count);
+    await this.withSegmentsLock(() => {
+      let count = 0;
+      while (count < this.segments.length && this.segments[count]!.nextOffset <= this.startOffset && !this.isEmptyActive(count)) count++;
+      return this.deleteOldestSegments(count);
+    });
     return this.startOffset;
   }
 
@@ -274,14 +312,22 @@ export class SegmentedPartitionLog implements PartitionLog {
    * `retention.ms`, then more while the partition stays above `retention.bytes`. The active
    * segment counts too (it is rolled first), so an idle partition's data does expire.
    */
-  async enforceRetention(nowMs: number): Promise<number> {
+  enforceRetention(nowMs: number): Promise<number> {
+    // cleanup.policy=compact alone keeps data until the cleaner replaces it (Kafka's UnifiedLog
+    // deletes by time and size only when the policy holds `delete`).
+    if (this.config().delete === false) return Promise.resolve(0);
+    return this.withSegmentsLock(() => this.deleteOldestSegments(this.expiredSegmentCount(nowMs)));
+  }
+
+  /** How many of the oldest segments retention time and size remove now. */
+  private expiredSegmentCount(nowMs: number): number {
     const config = this.config();
     let count = 0;
     if (config.retentionMs >= 0) {
       while (count < this.segments.length) {
         const segment = this.segments[count]!;
         const largestMs = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModifiedMs;
-        if (segment.sizeBytes === 0 || nowMs - largestMs <= config.retentionMs) break;
+        if (this.isEmptyActive(count) || nowMs - largestMs <= config.retentionMs) break;
         count++;
       }
     }
@@ -290,12 +336,66 @@ export class SegmentedPartitionLog implements PartitionLog {
       for (let i = 0; i < count; i++) excess -= this.segments[i]!.sizeBytes;
       while (count < this.segments.length) {
         const segment = this.segments[count]!;
-        if (segment.sizeBytes === 0 || excess - segment.sizeBytes < 0) break;
+        if (this.isEmptyActive(count) || excess - segment.sizeBytes < 0) break;
         excess -= segment.sizeBytes;
         count++;
       }
     }
-    return this.deleteOldestSegments(count);
+    return count;
+  }
+
+  /** The active segment while it holds nothing (closed segments may be empty after compaction). */
+  private isEmptyActive(index: number): boolean {
+    return index === this.segments.length - 1 && this.segments[index]!.sizeBytes === 0;
+  }
+
+  private withSegmentsLock<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.segmentsLock.then(change);
+    this.segmentsLock = run.catch(() => {});
+    return run;
+  }
+
+  /** The settings the log follows now (topic configs over the store's defaults). */
+  get currentConfig(): LogConfig {
+    return this.config();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Every segment, oldest first; the last is the active one (the cleaner rewrites only the others). */
+  allSegments(): readonly Segment[] {
+    return this.segments.slice();
+  }
+
+  /** Where the cleaner writes compacted segments for this log. */
+  get cleanedSegments(): CleanedSegmentStore {
+    return this.backend.cleaned;
+  }
+
+  /**
+   * The log cleaner's swap: `replaced`, consecutive closed segments, give way to `cleaned`, which
+   * holds what compaction kept of their batches (same offsets, gaps allowed) and covers the same
+   * offset range. `install` makes the change durable; it runs under the segments lock, after the
+   * check that every replaced segment is still in the log (retention may have removed some while
+   * the cleaner worked; then nothing happens and this returns false). Readers switch at once: the
+   * tail cache forgets the replaced range, reads in flight on a replaced segment start again on the
+   * new one, and the replaced segments close once their last read ends.
+   */
+  replaceSegments(replaced: readonly Segment[], cleaned: Segment, install: () => Promise<void>): Promise<boolean> {
+    return this.withSegmentsLock(async () => {
+      const at = this.segments.indexOf(replaced[0]!);
+      const inLog = !this.closed && at >= 0 && at + replaced.length < this.segments.length && replaced.every((s, i) => this.segments[at + i] === s);
+      if (!inLog) return false;
+      await install();
+      const end = replaced[replaced.length - 1]!.nextOffset;
+      this.segments.splice(at, replaced.length, cleaned);
+      this.segmentsGeneration++;
+      this.tail?.evictBelow(end);
+      for (const old of replaced) old.close().catch(() => {});
+      return true;
+    });
   }
 
   private async deleteOldestSegments(count: number): Promise<number> {
@@ -347,6 +447,7 @@ export class SegmentedPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.segmentsLock;
     await this.sync();
     this.tail?.clear();
     await Promise.all(this.segments.map((s) => s.close()));
@@ -355,6 +456,8 @@ export class SegmentedPartitionLog implements PartitionLog {
   /** Removes every segment's data (topic deletion). */
   async destroy(): Promise<void> {
     this.closed = true;
+    // A cleaner swap in progress finishes first, so no file of it lands in a removed directory.
+    await this.segmentsLock;
     this.tail?.clear();
     await Promise.all(this.segments.map((s) => s.destroy()));
   }

@@ -6,6 +6,7 @@ import { assertInternalLogName, assertTopicName, internalLogDirName, newKafkaUui
 import type { PartitionDamage } from './damage.js';
 import type { DamagedLog } from './damaged-log.js';
 import type { RepairReport } from './repair.js';
+import type { CleanableLog } from './cleaner/types.js';
 import type { SegmentedPartitionLog } from './partition-log.js';
 import { StorageError, type LogStore, type PartitionLog, type TopicInfo } from './types.js';
 
@@ -165,6 +166,10 @@ export abstract class BaseLogStore implements LogStore {
       opened.catch(() => this.internalLogs.delete(name));
     }
     return opened;
+  }
+
+  compactedLogs(): CleanableLog[] {
+    return [...this.topics.values()].filter((t) => t.config.compact === true).flatMap((t) => t.logs.filter((slot): slot is SegmentedPartitionLog => !isDamaged(slot)));
   }
 
   async enforceRetention(nowMs: number): Promise<number> {

@@ -89,3 +89,30 @@ describe('tail cache', () => {
     assert.equal(cache.firstOffset, Infinity);
   });
 });
+
+describe('tail cache after a compaction swap', () => {
+  it('forgets the runs below a replaced range, and the budget keeps evicting the store\'s oldest runs', () => {
+    const a = appended(0, 2);
+    const x = appended(0, 2);
+    const b = appended(2, 2);
+    const y = appended(2, 2);
+    const size = a.data.buffer.byteLength;
+    const budget = new TailCacheBudget(3 * size);
+    const one = budget.createCache();
+    const two = budget.createCache();
+    // Appended in this order across the store: a (one), x (two), b (one).
+    one.add(a.data, a.batches);
+    two.add(x.data, x.batches);
+    one.add(b.data, b.batches);
+    one.evictBelow(2);
+    assert.equal(one.firstOffset, 2);
+    assert.equal(budget.totalBytes, 2 * size);
+    // Two more runs pass the budget by one: the oldest run left in the store is x, not b.
+    two.add(y.data, y.batches);
+    assert.equal(budget.totalBytes, 3 * size);
+    const z = appended(4, 2);
+    one.add(z.data, z.batches);
+    assert.equal(one.firstOffset, 2, 'b stays');
+    assert.equal(two.firstOffset, 2, 'x went');
+  });
+});

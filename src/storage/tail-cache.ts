@@ -72,6 +72,8 @@ export class TailCacheBudget {
 export class TailCache {
   private readonly runs = new BatchRuns();
   generation = 0;
+  /** Runs dropped by `evictBelow` whose entries are still queued in the budget, oldest first. */
+  private droppedEarly = 0;
 
   constructor(private readonly budget: TailCacheBudget) {}
 
@@ -96,15 +98,28 @@ export class TailCache {
     return this.runs.read(fetchOffset, maxBytes, true);
   }
 
-  /** @internal Drops the oldest run. */
+  /** @internal Drops the oldest run (unless `evictBelow` already dropped the run this call stands for). */
   evictOldest(): void {
+    if (this.droppedEarly > 0) {
+      this.droppedEarly--;
+      return;
+    }
     const run = this.runs.shift();
     if (run !== null) this.budget.unpin(run.data);
+  }
+
+  /** Drops every run starting below `offset`: the log cleaner replaced the segments they came from. */
+  evictBelow(offset: number): void {
+    while (this.runs.firstOffset < offset) {
+      this.budget.unpin(this.runs.shift()!.data);
+      this.droppedEarly++;
+    }
   }
 
   clear(): void {
     for (const run of this.runs.held()) this.budget.unpin(run.data);
     this.runs.clear();
+    this.droppedEarly = 0;
     this.generation++;
   }
 }

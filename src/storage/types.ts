@@ -3,6 +3,7 @@ import type { RepairReport } from './repair.js';
 
 export type { DamagedBytes, PartitionDamage } from './damage.js';
 export type { LostRange, RepairReport } from './repair.js';
+import type { CleanableLog } from './cleaner/types.js';
 
 /**
  * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
@@ -128,6 +129,8 @@ export interface LogStore {
   damagedPartitions(): PartitionDamage[];
   /** Partitions repaired while the store opened (`repair` option), with what each lost. */
   readonly repairs: readonly RepairReport[];
+  /** Topic partitions whose `cleanup.policy` includes `compact`: the log cleaner's work list. */
+  compactedLogs(): CleanableLog[];
   /** Applies retention by time and size to every partition; returns the segments deleted. */
   enforceRetention(nowMs: number): Promise<number>;
   /**

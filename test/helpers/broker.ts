@@ -41,6 +41,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     bootstrap: `127.0.0.1:${broker.port}`,
     logger,
     enforceRetention: () => broker.enforceRetention(),
+    cleanLogs: () => broker.cleanLogs(),
     async close() {
       await broker.close();
       await dir?.remove();

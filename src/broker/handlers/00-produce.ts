@@ -6,7 +6,9 @@ import type {
   ProduceTopicProduceResponseInit,
 } from '../../protocol/messages/index.js';
 import type { PartitionLog, TopicInfo } from '../../storage/types.js';
+import type { BatchHeader } from '../../protocol/record-batch-header.js';
 import { validateProducedBatch } from '../batch-validation.js';
+import { afterQueuedAppends, findKeylessRecords, hasQueuedAppend, isCompactedTopic, keylessRecordsResponse } from '../compacted-produce.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
@@ -49,7 +51,8 @@ export const produceHandler = defineHandler({
         } else if (lookup !== null && 'errorCode' in lookup) {
           outcome = partitionError(data.index, lookup.errorCode, lookup.detail);
         } else {
-          outcome = appendPartition(rctx, lookup!.topic, data);
+          const appended = appendPartition(rctx, lookup!.topic, data);
+          outcome = appended instanceof Promise ? await appended : appended;
         }
         if (outcome.response.errorCode !== ErrorCode.NONE && rejectAll === null) {
           reportRejection(rctx, 'Produce', {
@@ -96,7 +99,7 @@ function rejectionFor(rctx: RequestContext, request: ProduceRequest): { errorCod
   return rejection;
 }
 
-function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome {
+function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome | Promise<PartitionOutcome> {
   const ctx = rctx.broker;
   const found = partitionLog(ctx, topic, data.index);
   if ('errorCode' in found) return partitionError(data.index, found.errorCode, found.detail);
@@ -104,9 +107,36 @@ function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePa
   const maxBytes = topicMessageMaxBytes(ctx.config, topic.configs);
   const validation = validateProducedBatch(data.records, rctx.version, maxBytes);
   if (!validation.ok) return partitionError(data.index, validation.errorCode, validation.detail);
-  const header = validation.header;
-  const timestamps = checkBatchTimestamps(header, ctx.clock.nowMs(), timestampBounds(topic.configs));
+  const timestamps = checkBatchTimestamps(validation.header, ctx.clock.nowMs(), timestampBounds(topic.configs));
   if (timestamps !== null) return partitionError(data.index, timestamps.errorCode, timestamps.detail);
+  if (isCompactedTopic(topic.configs)) return appendToCompactedPartition(rctx, topic, data, log, validation.header);
+  return appendValidBatch(rctx, topic, data, log, validation.header);
+}
+
+/** Compacted topics refuse records without a key, which takes reading the batch's records first. */
+function appendToCompactedPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome | Promise<PartitionOutcome> {
+  const decide = (keyless: number[]): PartitionOutcome =>
+    keyless.length > 0 ? { response: keylessRecordsResponse(data.index, topic.name, data.index, keyless) } : appendValidBatch(rctx, topic, data, log, header);
+  const unreadable = (err: unknown): PartitionOutcome => partitionError(data.index, ErrorCode.CORRUPT_MESSAGE, `unreadable records: ${(err as Error).message}`);
+  let keyless: number[] | Promise<number[]>;
+  try {
+    keyless = findKeylessRecords(data.records!);
+  } catch (err) {
+    return unreadable(err);
+  }
+  if (!(keyless instanceof Promise) && !hasQueuedAppend(log)) return decide(keyless);
+  if (keyless instanceof Promise) keyless.catch(() => {});
+  return afterQueuedAppends(log, async () => {
+    try {
+      return decide(await keyless);
+    } catch (err) {
+      return unreadable(err);
+    }
+  });
+}
+
+function appendValidBatch(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome {
+  const ctx = rctx.broker;
   const idempotent = header.producerId >= 0;
   if (idempotent) {
     const check = ctx.producers.check(topic.name, data.index, header.producerId, header.producerEpoch, header.baseSequence, header.lastOffsetDelta);
