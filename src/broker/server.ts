@@ -9,8 +9,9 @@ import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
-import { ProducerStateTable } from './producer-state.js';
+import { startProducerExpiryTimer } from './producer-expiry.js';
 import { startRetentionTimer } from './retention.js';
+import { TxnCoordinatorShell } from './txn/shell.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -54,9 +55,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { clusterId: string }).clusterId = store.clusterId;
   const closing = new AbortController();
   let groups: GroupCoordinatorShell;
+  let txn: TxnCoordinatorShell;
   try {
-    // Replays the group coordinator's log before any client can connect.
+    // Replays the coordinators' logs before any client can connect.
     groups = await GroupCoordinatorShell.open({ store, config, log, clock });
+    try {
+      txn = await TxnCoordinatorShell.open({ store, config, log, clock, groups });
+    } catch (err) {
+      await groups.close();
+      throw err;
+    }
   } catch (err) {
     if (options.store === undefined) await store.close();
     throw err;
@@ -67,8 +75,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     clock,
     store,
     handlers: handlerRegistry(),
-    // Ids from a previous run must not be handed out again: start from the clock (ms since 1970).
-    producers: new ProducerStateTable(clock.nowMs()),
+    txn,
     closing: closing.signal,
     groups,
   };
@@ -79,6 +86,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
+    await txn.close();
     await groups.close();
     if (options.store === undefined) await store.close();
     throw err;
@@ -88,6 +96,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   // Metadata must advertise the port actually bound, which differs from the option with port 0.
   (config as { port: number }).port = port;
   const retention = startRetentionTimer(context);
+  const producerExpiry = startProducerExpiryTimer(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
   let closed: Promise<void> | null = null;
@@ -101,10 +110,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       closed ??= (async () => {
         closing.abort();
         await retention.stop();
+        producerExpiry.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const c of connections) c.destroy('broker-shutdown');
         });
+        await txn.close();
         await groups.close();
         await store.close();
         log.info('broker stopped', { port });

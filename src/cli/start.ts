@@ -38,6 +38,9 @@ interface StartFlags {
   groupMaxSessionTimeoutMs?: number;
   groupMaxSize?: number;
   offsetsRetentionMinutes?: number;
+  transactionMaxTimeoutMs?: number;
+  transactionalIdExpirationMs?: number;
+  producerIdExpirationMs?: number;
   logLevel: LogLevel;
 }
 
@@ -66,6 +69,9 @@ export function registerStartCommand(program: Command): void {
     .option('--group-max-session-timeout-ms <ms>', 'largest session timeout a member may ask for (default: 1800000)', integer(0))
     .option('--group-max-size <n>', 'most members in one group (default: 2147483647)', integer(1))
     .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
+    .option('--transaction-max-timeout-ms <ms>', 'longest transaction timeout a producer may ask for (default: 900000)', integer(1))
+    .option('--transactional-id-expiration-ms <ms>', 'forget a transactional id idle this long (default: 604800000)', integer(1))
+    .option('--producer-id-expiration-ms <ms>', 'forget a partition\'s idle producer ids after this (default: 86400000)', integer(1))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileDurably } from './file-io.js';
 import { openFileLog } from './file-log.js';
+import { loadProducerState } from './producer-state-files.js';
 import { resolveLogConfig } from './log-config.js';
 import { INTERNAL_LOG_PREFIX, newKafkaUuid, partitionDirName, topicNameProblem } from './names.js';
 import type { SegmentedPartitionLog } from './partition-log.js';
@@ -76,13 +77,17 @@ export class FileLogStore extends BaseLogStore {
     return this.tailCache.totalBytes;
   }
 
-  protected openLog(location: LogLocation, fresh: boolean): Promise<SegmentedPartitionLog> {
-    return openFileLog(join(this.dataDir, location.dirName), location, {
+  protected async openLog(location: LogLocation, fresh: boolean): Promise<SegmentedPartitionLog> {
+    const dir = join(this.dataDir, location.dirName);
+    const log = await openFileLog(dir, location, {
       indexIntervalBytes: this.fileSettings.indexIntervalBytes,
       tailCache: this.tailCache,
       log: this.settings.log,
       nowMs: this.settings.clock.nowMs(),
     }, fresh);
+    // Internal logs carry no producer ids; topic partitions get their producer state back.
+    if (!location.dirName.startsWith(INTERNAL_LOG_PREFIX)) await loadProducerState(log, dir, this.settings.log);
+    return log;
   }
 
   protected async removeLogStorage(dirName: string): Promise<void> {

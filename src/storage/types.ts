@@ -1,3 +1,5 @@
+import type { ProducerStateManager } from './producer-state.js';
+
 /**
  * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
  * clients sent them (after the broker rewrote baseOffset); it never decodes records.
@@ -41,6 +43,12 @@ export interface PartitionLog {
   readonly logEndOffset: number;
   /** Bytes held by the partition's segments. */
   readonly sizeBytes: number;
+  /**
+   * Producer state derived from the batches appended (KIP-98): sequences for de-duplication,
+   * epochs for fencing, open transactions (the last stable offset) and aborted ones. Restored at
+   * start-up from a snapshot and the log after it.
+   */
+  readonly producers: ProducerStateManager;
 
   /**
    * Appends one or more validated v2 batches laid back to back in `batches`. Rewrites each
