@@ -71,7 +71,8 @@ export class TxnCoordinatorKit {
     return this.log.map(({ key, value }) => decodeTxnRecord(key, value));
   }
 
-  private absorb(result: TxnCoordinatorResult<unknown>): void {
+  /** Persists and applies a result's records and keeps its completions, marker jobs and events. */
+  absorb(result: TxnCoordinatorResult<unknown>): void {
     for (const r of result.records) {
       this.log.push({ key: encodeTxnRecordKey(r), value: encodeTxnRecordValue(r) });
       this.core.replay(r);
