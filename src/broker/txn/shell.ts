@@ -168,7 +168,7 @@ export class TxnCoordinatorShell {
   }
 
   /** Persists then applies the call's records; answers and markers follow once they are durable. */
-  private async commit(result: TxnCoordinatorResult<unknown>, ownRequestId?: number): Promise<void> {
+  private async commit(result: TxnCoordinatorResult<unknown>, ownRequestId?: number, answerEarly = false): Promise<void> {
     const answers: Array<[number, unknown]> = result.completions.map((c) => [c.requestId, c.response]);
     if (ownRequestId !== undefined && result.response !== TXN_PARKED) answers.push([ownRequestId, result.response]);
     if (result.records.length > 0) {
@@ -186,6 +186,12 @@ export class TxnCoordinatorShell {
       if (this.o.config.flushPolicy === 'acks-all') this.durable = this.log.sync();
     }
     for (const e of result.events) publishTxnEvent(txnEventName(e), { ...this.ref(), ...e } as never);
+    if (answerEarly) {
+      // The outcome was durable before the markers went out and the markers are durable: a
+      // crash before this Complete record is durable only makes a restart write them again.
+      this.deliverAnswers(answers);
+      answers.length = 0;
+    }
     this.durable.then(
       () => {
         this.deliverAnswers(answers);
@@ -220,7 +226,7 @@ export class TxnCoordinatorShell {
         this.markersFailed(job, attempt, err);
         return;
       }
-      await this.serialize(() => this.commit(this.core.markersWritten(job, this.o.clock.nowMs()))).catch((err: unknown) => this.logFailure('completing a transaction', err));
+      await this.serialize(() => this.commit(this.core.markersWritten(job, this.o.clock.nowMs()), undefined, true)).catch((err: unknown) => this.logFailure('completing a transaction', err));
     })();
     this.markerRuns.add(run);
     void run.finally(() => this.markerRuns.delete(run));

@@ -184,6 +184,9 @@ export class Producer {
         tracker.fail(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Produce', topic, partition }, `partition ${partition} does not exist: ${topic} has ${partitionCount}`));
         return position + messages.length;
       }
+      // A transaction adds a partition as soon as a record is bound for it (as Java's send()
+      // does), so AddPartitionsToTxn overlaps the batching instead of following it.
+      this.transactions?.partitionReady(topic, partition);
       const size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0) + headersSize(headers);
       if (size > o.maxRequestSize) {
         tracker.fail(new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, { api: 'Produce', topic, partition }, `MESSAGE_TOO_LARGE (10): a ${size}-byte record exceeds maxRequestSize (${o.maxRequestSize})`));
