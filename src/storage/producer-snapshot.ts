@@ -1,9 +1,10 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '../protocol/crc32c.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
-import { writeFileDurably } from './file-io.js';
+import { writeFileAtomicSync } from './file-io.js';
 import type { ProducerEntry } from './producer-state.js';
 
 /**
@@ -71,8 +72,18 @@ export async function listSnapshots(dir: string): Promise<number[]> {
   return names.map(parseSnapshotFileName).filter((o): o is number => o !== null).sort((a, b) => a - b);
 }
 
-export function writeSnapshot(dir: string, offset: number, entries: readonly ProducerEntry[]): Promise<void> {
-  return writeFileDurably(join(dir, snapshotFileName(offset)), encodeProducerSnapshot(entries));
+/**
+ * Writes a snapshot (to a temporary file renamed into place) without waiting for the disk: a
+ * snapshot lost or torn by a power loss fails its CRC and the restart replays from an older one.
+ */
+export function writeSnapshotSync(dir: string, offset: number, entries: readonly ProducerEntry[]): void {
+  writeFileAtomicSync(join(dir, snapshotFileName(offset)), encodeProducerSnapshot(entries));
+}
+
+/** Deletes every snapshot but the newest `keep`. */
+export function pruneSnapshotsSync(dir: string, keep: number): void {
+  const offsets = readdirSync(dir).map(parseSnapshotFileName).filter((o): o is number => o !== null).sort((a, b) => a - b);
+  for (const old of offsets.slice(0, Math.max(0, offsets.length - keep))) rmSync(join(dir, snapshotFileName(old)), { force: true });
 }
 
 export async function readSnapshot(dir: string, offset: number): Promise<ProducerEntry[]> {

@@ -1,7 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import { BATCH, readInt64 } from '../protocol/record-batch-header.js';
 import type { PartitionLogObserver, SegmentedPartitionLog } from './partition-log.js';
-import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot } from './producer-snapshot.js';
+import { deleteSnapshot, listSnapshots, pruneSnapshotsSync, readSnapshot, writeSnapshotSync } from './producer-snapshot.js';
 import type { ProducerEntry } from './producer-state.js';
 import { readTxnIndex, TxnIndexFile } from './txn-index.js';
 
@@ -11,12 +11,11 @@ const SCAN_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
  * Keeps a file log's producer state on disk: a snapshot at every segment roll and at a clean
- * close, and the aborted-transaction index as aborts happen. Snapshot writes run one after
- * another in the background; the index is fsynced before each, since a restart that starts from
- * that snapshot does not rebuild the index entries below it.
+ * close, and the aborted-transaction index as aborts happen. The index is fsynced (when it
+ * changed) before each snapshot, since a restart that starts from that snapshot does not rebuild
+ * the index entries below it; the snapshot itself is not fsynced (see writeSnapshotSync).
  */
 export class ProducerStateFiles implements PartitionLogObserver {
-  private writes: Promise<void> = Promise.resolve();
   private indexEntriesInFile: number;
   private closed = false;
 
@@ -35,14 +34,15 @@ export class ProducerStateFiles implements PartitionLogObserver {
 
   onRolled(offset: number): void {
     if (this.closed) return;
-    this.compactIndexIfStale();
-    this.index.sync();
-    const entries = cloneEntries(this.log.producers.activeProducers());
-    this.enqueue(async () => {
-      await writeSnapshot(this.dir, offset, entries);
-      const offsets = await listSnapshots(this.dir);
-      for (const old of offsets.slice(0, Math.max(0, offsets.length - SNAPSHOTS_KEPT))) await deleteSnapshot(this.dir, old);
-    });
+    try {
+      this.compactIndexIfStale();
+      this.index.sync();
+      writeSnapshotSync(this.dir, offset, this.log.producers.activeProducers());
+      pruneSnapshotsSync(this.dir, SNAPSHOTS_KEPT);
+    } catch (err) {
+      // The next snapshot (or a longer replay at start-up) makes up for it.
+      this.logger.warn('producer state snapshot failed', { partition: `${this.log.topic}-${this.log.partition}`, error: (err as Error).message });
+    }
   }
 
   onLogStartMoved(_offset: number): void {
@@ -53,7 +53,6 @@ export class ProducerStateFiles implements PartitionLogObserver {
     if (this.closed) return;
     this.onRolled(logEndOffset);
     this.closed = true;
-    await this.writes;
     this.index.close();
   }
 
@@ -70,15 +69,6 @@ export class ProducerStateFiles implements PartitionLogObserver {
     this.indexEntriesInFile = live.length;
   }
 
-  private enqueue(op: () => Promise<void>): void {
-    this.writes = this.writes.then(op).catch((err: unknown) => {
-      this.logger.warn('producer state snapshot failed', { partition: `${this.log.topic}-${this.log.partition}`, error: (err as Error).message });
-    });
-  }
-}
-
-function cloneEntries(entries: readonly ProducerEntry[]): ProducerEntry[] {
-  return entries.map((e) => ({ ...e, batches: e.batches.map((b) => ({ ...b })) }));
 }
 
 /**
@@ -114,10 +104,10 @@ export async function loadProducerState(log: SegmentedPartitionLog, dir: string,
     from = bases.length >= 2 ? bases[bases.length - 2]! : bases[0]!;
   }
   const scanFrom = Math.max(from, logStart);
-  const aborted = readTxnIndex(dir).filter((t) => t.lastOffset < scanFrom && t.lastOffset >= logStart);
-  log.producers.restore(entries, aborted);
+  const onDisk = readTxnIndex(dir);
+  log.producers.restore(entries, onDisk.filter((t) => t.lastOffset < scanFrom && t.lastOffset >= logStart));
   const scanned = await replayBatches(log, scanFrom, logEnd);
-  const index = await TxnIndexFile.rewrite(dir, log.producers.abortedIndex());
+  const index = await TxnIndexFile.open(dir, log.producers.abortedIndex(), onDisk);
   log.setObserver(new ProducerStateFiles(dir, log, index, logger));
   if (scanned > 0 || entries.length > 0) {
     logger.debug('producer state loaded', {

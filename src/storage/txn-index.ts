@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync, writeFileDurably } from './file-io.js';
 import type { AbortedTxn } from './producer-state.js';
@@ -43,37 +43,49 @@ export function readTxnIndex(dir: string): AbortedTxn[] {
   return entries;
 }
 
-/** The open index file of one partition. */
+/** The index file of one partition, opened for appends on the first abort. */
 export class TxnIndexFile {
-  private fd: number | null;
+  private fd: number | null = null;
+  private closed = false;
   private dirty = false;
 
-  private constructor(private readonly path: string) {
-    this.fd = openSync(path, 'a');
+  private constructor(private readonly path: string) {}
+
+  /**
+   * Makes the file hold exactly `entries`, rewriting it (durably) only when it holds something
+   * else (`onDisk`, what readTxnIndex found): most partitions never see an abort and keep no file.
+   */
+  static async open(dir: string, entries: readonly AbortedTxn[], onDisk: readonly AbortedTxn[]): Promise<TxnIndexFile> {
+    const path = join(dir, TXN_INDEX_FILE);
+    const same = entries.length === onDisk.length && entries.every((e, i) => encodeAbortedTxn(e).equals(encodeAbortedTxn(onDisk[i]!)));
+    if (!same) {
+      if (entries.length === 0) rmSync(path, { force: true });
+      else await writeFileDurably(path, Buffer.concat(entries.map(encodeAbortedTxn)));
+    }
+    return new TxnIndexFile(path);
   }
 
-  /** Replaces the file with `entries` (durably), then opens it for appends. */
-  static async rewrite(dir: string, entries: readonly AbortedTxn[]): Promise<TxnIndexFile> {
-    await writeFileDurably(join(dir, TXN_INDEX_FILE), Buffer.concat(entries.map(encodeAbortedTxn)));
-    return new TxnIndexFile(join(dir, TXN_INDEX_FILE));
-  }
-
-  /** Replaces the file with `entries` (fsynced) and returns the file opened again for appends. */
+  /** Replaces the file with `entries` (fsynced) and returns the file to append to from now on. */
   replaceSync(entries: readonly AbortedTxn[]): TxnIndexFile {
     this.close();
-    writeFileAtomicSync(this.path, Buffer.concat(entries.map(encodeAbortedTxn)));
-    const fd = openSync(this.path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    if (entries.length === 0) {
+      rmSync(this.path, { force: true });
+    } else {
+      writeFileAtomicSync(this.path, Buffer.concat(entries.map(encodeAbortedTxn)));
+      const fd = openSync(this.path, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     }
     return new TxnIndexFile(this.path);
   }
 
   /** Appends one entry; it reaches the OS at once (it survives a crash of the process). */
   append(t: AbortedTxn): void {
-    if (this.fd === null) return;
+    if (this.closed) return;
+    this.fd ??= openSync(this.path, 'a');
     const b = encodeAbortedTxn(t);
     let done = 0;
     while (done < b.length) done += writeSync(this.fd, b, done, b.length - done);
@@ -88,6 +100,7 @@ export class TxnIndexFile {
   }
 
   close(): void {
+    this.closed = true;
     if (this.fd === null) return;
     this.sync();
     closeSync(this.fd);

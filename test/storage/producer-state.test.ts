@@ -161,6 +161,27 @@ describe('producer state on disk', async () => {
     await after.close();
   });
 
+  it('keeps aborted transactions below the snapshot in the index file across a crash', async () => {
+    const dataDir = fresh();
+    const store = await openLogStore(fileStoreOptions(dataDir, { log: new MemoryLogger(), segmentBytes: 300 }));
+    await store.createTopic('t', 1, {});
+    const log = store.partition('t', 0)!;
+    const first = (await produce(log, { producerId: 9, sequence: 0, transactional: true })).offset!;
+    await marker(log, 9, false);
+    // Enough batches for several rolls: the snapshots start after the abort.
+    for (let s = 0; s < 12; s++) await produce(log, { producerId: 1, sequence: s });
+    await log.sync();
+    const crashed = fresh();
+    await cp(dataDir, crashed, { recursive: true });
+    await store.close();
+    await writeFile(join(crashed, '.lock'), '999999999\n');
+    const after = await openLogStore(fileStoreOptions(crashed, { log: new MemoryLogger(), segmentBytes: 300 }));
+    const recovered = after.partition('t', 0)!;
+    assert.deepEqual(recovered.producers.abortedTransactions(0, recovered.logEndOffset), [{ producerId: 9, firstOffset: first }]);
+    assert.deepEqual(await produce(recovered, { producerId: 1, sequence: 11 }), { kind: 'duplicate', offset: 13 });
+    await after.close();
+  });
+
   it('snapshots at every segment roll, ignores a damaged snapshot and drops snapshots past the log end', async () => {
     const dataDir = fresh();
     let store = await openLogStore(fileStoreOptions(dataDir, { log: new MemoryLogger(), segmentBytes: 200 }));
