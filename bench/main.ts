@@ -6,12 +6,13 @@ import { SERIES_BUCKET_MS } from './harness.js';
 import type { SystemName } from './ipc.js';
 import { renderSvg } from './plot.js';
 import { profileFiles, topSelfTime } from './profile.js';
-import { formatReport, type BenchResults } from './report.js';
+import { formatReport, formatTransactions, type BenchResults } from './report.js';
 import { checkPeerServers, running, SERVER_SETTINGS, tempDirs } from './servers.js';
 import { clientDescriptions } from './systems/index.js';
 import { runRebalance, type RebalanceOptions, type RebalanceResult } from './workloads/rebalance.js';
 import { runThroughput, type ThroughputResult } from './workloads/throughput.js';
 import { runCompaction, type CompactionResult } from './workloads/compaction.js';
+import { runTransactions, type TransactionsResult } from './workloads/transactions.js';
 
 /**
  * `npm run bench`: Samsa against Redis Streams and NATS JetStream consumer groups, and the Samsa
@@ -23,6 +24,7 @@ import { runCompaction, type CompactionResult } from './workloads/compaction.js'
  *   npm run bench -- --profile    CPU profiles (node --cpu-prof) of the Samsa broker and clients
  *                                 during the throughput workload, with their top functions
  *   npm run bench -- --report F   print the tables of a saved results file and redraw its plot
+ *   npm run bench -- --transactions  only transactional against idempotent-only produce (Samsa alone)
  *
  * Prints markdown tables and writes bench/results/<date>.json and <date>.svg.
  */
@@ -44,6 +46,9 @@ const plan = {
   clientRecords: quick ? 100_000 : 1_000_000,
   /** The client comparison also runs 1 KiB records (issue: 1,000,000 of each size through the broker). */
   clientLargeRecords: quick ? 25_000 : 1_000_000,
+  /** Transactional against idempotent-only produce: records, and records per transaction (null: idempotent only). */
+  transactionRecords: quick ? 50_000 : 500_000,
+  recordsPerTransaction: [null, 10_000, 1000] as Array<number | null>,
   phaseMs: quick ? 1200 : 2500,
   /** Records of the compaction workload (the broker's backlog holds twice as many). */
   compactionRecords: quick ? 200_000 : 1_000_000,
@@ -132,6 +137,19 @@ async function clientRuns(): Promise<ThroughputResult[][]> {
   return rows;
 }
 
+async function transactionRuns(): Promise<TransactionsResult[][]> {
+  const rows: TransactionsResult[][] = [];
+  for (const recordsPerTransaction of plan.recordsPerTransaction) {
+    const runs: TransactionsResult[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      say(`transactions: ${plan.transactionRecords} x 100 B, ${recordsPerTransaction ?? 'idempotent only'}${recordsPerTransaction === null ? '' : ' per transaction'}, run ${run + 1}/${plan.runs}`);
+      runs.push(await runTransactions({ records: plan.transactionRecords, recordBytes: 100, recordsPerTransaction }));
+    }
+    rows.push(runs);
+  }
+  return rows;
+}
+
 /** The run whose value is the median, so the plotted line is a typical one. */
 function medianRun(runs: RebalanceResult[], key: (r: RebalanceResult) => number): RebalanceResult {
   const sorted = [...runs].sort((a, b) => key(a) - key(b));
@@ -182,15 +200,19 @@ async function main(): Promise<void> {
   const saved = argValue('--report');
   if (saved !== undefined) return reprint(saved);
   stopEverythingOnSignal();
-  let versions: { redis: string; nats: string };
+  let versions: { redis: string; nats: string } = { redis: '-', nats: '-' };
   try {
-    versions = checkPeerServers();
+    if (!process.argv.includes('--transactions')) versions = checkPeerServers();
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
     process.exit(2);
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   if (process.argv.includes('--profile')) return profileRun();
+  if (process.argv.includes('--transactions')) {
+    process.stdout.write(formatTransactions(await transactionRuns()).join('\n') + '\n');
+    return;
+  }
 
   const startedMs = Date.now();
   const throughput = await throughputRuns();
@@ -205,6 +227,7 @@ async function main(): Promise<void> {
     say(`compaction ${plan.compactionRecords} x 100 B, run ${run + 1}/${plan.runs}`);
     compaction.push(await runCompaction(plan.compactionRecords));
   }
+  const transactions = await transactionRuns();
 
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const results: BenchResults = {
@@ -220,6 +243,7 @@ async function main(): Promise<void> {
     rebalance,
     clientComparison: clients,
     compaction,
+    transactions,
   };
   const jsonPath = join(RESULTS_DIR, `${date}.json`);
   const svgPath = join(RESULTS_DIR, `${date}.svg`);

@@ -3,6 +3,7 @@ import { fmt, ratio, spread, type Spread } from './stats.js';
 import type { RebalanceResult } from './workloads/rebalance.js';
 import type { ThroughputResult } from './workloads/throughput.js';
 import type { CompactionResult } from './workloads/compaction.js';
+import type { TransactionsResult } from './workloads/transactions.js';
 
 /** The markdown report printed at the end of `npm run bench`. */
 
@@ -20,6 +21,8 @@ export interface BenchResults {
   clientComparison: ThroughputResult[][];
   /** One entry per run (absent in results saved before the workload existed). */
   compaction?: CompactionResult[];
+  /** Absent in results saved before the transactions workload existed. */
+  transactions?: TransactionsResult[][];
 }
 
 const NAMES: Record<SystemName, string> = {
@@ -70,6 +73,25 @@ function rebalanceTable(rows: RebalanceResult[][], scenario: 'scale' | 'failure'
           `${fmt(of(runs, (r) => r.redelivered), 0)} | ${fmt(of(runs, (r) => r.lost), 0)} |`,
       );
     }
+  }
+  return out;
+}
+
+/** Transactional against idempotent-only produce: throughput, commit rate and CPU, with the ratio to idempotent-only. */
+export function formatTransactions(rows: TransactionsResult[][]): string[] {
+  const base = rows.find((runs) => runs[0]!.recordsPerTransaction === null);
+  const baseRate = base === undefined ? NaN : of(base, (r) => r.producedPerSecond).median;
+  const out = [
+    '| producer (Samsa client, acks=-1) | records | produced rec/s | MB/s | vs idempotent only | commits/s | broker CPU s/M | producer CPU s/M | marker offsets |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const runs of rows) {
+    const r0 = runs[0]!;
+    const rate = of(runs, (r) => r.producedPerSecond);
+    out.push(
+      `| ${r0.label} | ${num(r0.records)} x ${r0.recordBytes} B | ${fmt(rate)} | ${fmt(of(runs, (r) => r.producedMBPerSecond))} | ${(rate.median / baseRate).toFixed(2)}x | ` +
+        `${r0.transactionsPerSecond === null ? '-' : fmt(of(runs, (r) => r.transactionsPerSecond!))} | ${fmt(of(runs, (r) => r.serverCpuPerM), 2)} | ${fmt(of(runs, (r) => r.producerCpuPerM), 2)} | ${num(r0.markers)} |`,
+    );
   }
   return out;
 }
@@ -215,6 +237,14 @@ export function formatReport(b: BenchResults): string {
     `Samsa client / best other client (100 B): produce ${ratio(clientMedian('samsa', (r) => r.producedPerSecond), bestOther((r) => r.producedPerSecond))}, consume ${ratio(clientMedian('samsa', (r) => r.consumedPerSecond), bestOther((r) => r.consumedPerSecond))}.`,
     '',
     ...compactionSection(b.compaction),
+    ...(b.transactions === undefined ? [] : [
+      '## Transactions: transactional against idempotent-only produce (Samsa client and broker)',
+      '',
+      'The same records (100 B, keyed, 6 partitions) sent in chunks of 1,000 with 8 in flight; transactional producers wait for each commit (COMMIT markers written to every partition and fsynced) before the next transaction.',
+      '',
+      ...formatTransactions(b.transactions),
+      '',
+    ]),
     '## Goals',
     '',
   ];

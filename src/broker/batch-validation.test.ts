@@ -40,6 +40,8 @@ describe('validateProducedBatch', () => {
     assert.equal(code(await encodeRecordBatch({ records, compression: CompressionType.Zstd }), 6), ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     assert.equal(code(await encodeRecordBatch({ records, compression: CompressionType.Zstd }), 7), 0);
     assert.equal(code(await encodeRecordBatch({ records, producerId: 5, producerEpoch: 0, baseSequence: -1 })), ErrorCode.INVALID_RECORD);
-    assert.equal(code(await encodeRecordBatch({ records, transactional: true, producerId: 5, producerEpoch: 0, baseSequence: 0 })), ErrorCode.INVALID_RECORD);
+    assert.equal(code(await encodeRecordBatch({ records, transactional: true, producerId: 5, producerEpoch: 0, baseSequence: 0 })), 0);
+    assert.equal(code(await encodeRecordBatch({ records, transactional: true })), ErrorCode.INVALID_RECORD, 'a transactional batch needs a producer id');
+    assert.equal(code(await encodeRecordBatch({ records, isControl: true, transactional: true, producerId: 5, producerEpoch: 0, baseSequence: -1 })), ErrorCode.INVALID_RECORD, 'clients never write markers');
   });
 });

@@ -39,7 +39,7 @@ export function validateProducedBatch(records: Buffer | null, produceVersion: nu
     return fail(ErrorCode.INVALID_RECORD, `lastOffsetDelta ${header.lastOffsetDelta} does not match record count ${header.recordCount}`);
   }
   if ((header.attributes & ATTR_CONTROL) !== 0) return fail(ErrorCode.INVALID_RECORD, 'control batches cannot be produced by clients');
-  if ((header.attributes & ATTR_TRANSACTIONAL) !== 0) return fail(ErrorCode.INVALID_RECORD, 'transactional batches are not supported');
+  if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && header.producerId < 0) return fail(ErrorCode.INVALID_RECORD, 'a transactional batch needs a producer id');
   const compression = compressionOf(header.attributes);
   if (compression > CompressionType.Zstd) return fail(ErrorCode.INVALID_RECORD, `unknown compression type ${compression}`);
   if (compression === CompressionType.Zstd && produceVersion < PRODUCE_ZSTD_MIN_VERSION) {

@@ -73,6 +73,14 @@ export interface BrokerOptions {
   logCleanerMaxCompactionLagMs?: number;
   /** `log.cleaner.min.cleanable.ratio`: default topic `min.cleanable.dirty.ratio`. Default 0.5. */
   logCleanerMinCleanableRatio?: number;
+  /** `transaction.max.timeout.ms`: the longest transaction timeout a producer may ask for. Default 900000. */
+  transactionMaxTimeoutMs?: number;
+  /** `transactional.id.expiration.ms`: an idle transactional id is forgotten after this. Default 604800000 (7 days). */
+  transactionalIdExpirationMs?: number;
+  /** `producer.id.expiration.ms`: a partition forgets a producer idle this long (no open transaction). Default 86400000 (1 day). */
+  producerIdExpirationMs?: number;
+  /** `producer.id.expiration.check.interval.ms`. Default 600000 (10 minutes). */
+  producerIdExpirationCheckIntervalMs?: number;
   /** Where log lines go. Default: stderr at info level. */
   logger?: Logger;
 }
@@ -118,6 +126,10 @@ export const BROKER_DEFAULTS = {
   logCleanerMinCompactionLagMs: 0,
   logCleanerMaxCompactionLagMs: Infinity,
   logCleanerMinCleanableRatio: 0.5,
+  transactionMaxTimeoutMs: 900_000,
+  transactionalIdExpirationMs: 604_800_000,
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -153,6 +165,10 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.logCleanerMinCompactionLagMs >= 0, `logCleanerMinCompactionLagMs must be >= 0, got ${o.logCleanerMinCompactionLagMs}`);
   check(o.logCleanerMaxCompactionLagMs >= 1, `logCleanerMaxCompactionLagMs must be >= 1, got ${o.logCleanerMaxCompactionLagMs}`);
   check(o.logCleanerMinCleanableRatio >= 0 && o.logCleanerMinCleanableRatio <= 1, `logCleanerMinCleanableRatio must be in [0, 1], got ${o.logCleanerMinCleanableRatio}`);
+  check(isInt(o.transactionMaxTimeoutMs) && o.transactionMaxTimeoutMs >= 1, `transactionMaxTimeoutMs must be a positive integer`);
+  check(isInt(o.transactionalIdExpirationMs) && o.transactionalIdExpirationMs >= 1, `transactionalIdExpirationMs must be a positive integer`);
+  check(isInt(o.producerIdExpirationMs) && o.producerIdExpirationMs >= 1, `producerIdExpirationMs must be a positive integer`);
+  check(o.producerIdExpirationCheckIntervalMs > 0, `producerIdExpirationCheckIntervalMs must be positive`);
   const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
   const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
   return {

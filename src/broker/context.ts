@@ -4,7 +4,7 @@ import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { AnyApiHandler } from './handler.js';
-import type { ProducerStateTable } from './producer-state.js';
+import type { TxnCoordinatorShell } from './txn/shell.js';
 
 /**
  * Everything a handler may reach: configuration, storage, the group coordinator and shared
@@ -17,8 +17,8 @@ export interface BrokerContext {
   readonly store: LogStore;
   /** Every registered handler by API key (ApiVersions answers from it). */
   readonly handlers: ReadonlyMap<number, AnyApiHandler>;
-  /** Idempotent-producer ids, epochs and recent sequences. */
-  readonly producers: ProducerStateTable;
+  /** The transaction coordinator (producer ids, transactions) and its internal log. */
+  readonly txn: TxnCoordinatorShell;
   /** Aborted when the broker starts shutting down: parked requests (long-poll Fetch) end at once. */
   readonly closing: AbortSignal;
   /** The group coordinator (classic groups, committed offsets) and its internal log. */

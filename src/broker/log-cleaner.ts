@@ -22,7 +22,6 @@ export function startLogCleaner(ctx: BrokerContext): LogCleaner {
     clock: ctx.clock,
     log: ctx.log,
     onEvent,
-    producerLastOffset: (topic, partition, producerId) => ctx.producers.lastOffset(topic, partition, producerId),
   });
   cleaner.start();
   return cleaner;

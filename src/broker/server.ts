@@ -9,11 +9,12 @@ import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
 import { handlerRegistry } from './handlers/index.js';
-import { ProducerStateTable } from './producer-state.js';
 import { startLogCleaner } from './log-cleaner.js';
-import { startRetentionTimer } from './retention.js';
 import { publishStorageFacts } from './storage-facts.js';
 import type { CleanedLogStats } from '../storage/index.js';
+import { startProducerExpiryTimer } from './producer-expiry.js';
+import { startRetentionTimer } from './retention.js';
+import { TxnCoordinatorShell } from './txn/shell.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -67,9 +68,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { clusterId: string }).clusterId = store.clusterId;
   const closing = new AbortController();
   let groups: GroupCoordinatorShell;
+  let txn: TxnCoordinatorShell;
   try {
-    // Replays the group coordinator's log before any client can connect.
+    // Replays the coordinators' logs before any client can connect.
     groups = await GroupCoordinatorShell.open({ store, config, log, clock });
+    try {
+      txn = await TxnCoordinatorShell.open({ store, config, log, clock, groups });
+    } catch (err) {
+      await groups.close();
+      throw err;
+    }
   } catch (err) {
     if (options.store === undefined) await store.close();
     throw err;
@@ -80,8 +88,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     clock,
     store,
     handlers: handlerRegistry(),
-    // Ids from a previous run must not be handed out again: start from the clock (ms since 1970).
-    producers: new ProducerStateTable(clock.nowMs()),
+    txn,
     closing: closing.signal,
     groups,
   };
@@ -92,6 +99,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
+    await txn.close();
     await groups.close();
     if (options.store === undefined) await store.close();
     throw err;
@@ -103,6 +111,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const retention = startRetentionTimer(context);
   publishStorageFacts(context);
   const cleaner = startLogCleaner(context);
+  const producerExpiry = startProducerExpiryTimer(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
   let closed: Promise<void> | null = null;
@@ -118,10 +127,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
         closing.abort();
         await retention.stop();
         await cleaner.stop();
+        producerExpiry.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const c of connections) c.destroy('broker-shutdown');
         });
+        await txn.close();
         await groups.close();
         await store.close();
         log.info('broker stopped', { port });

@@ -9,6 +9,7 @@ import { registerLagCommand } from './lag.js';
 import { registerProduceCommand } from './produce.js';
 import { registerStorageCommand } from './storage.js';
 import { registerTopicsCommand } from './topics.js';
+import { registerTransactionsCommand } from './transactions/index.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
 export const EXIT_USAGE = 2;
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerStorageCommand(program);
+  registerTransactionsCommand(program);
   return program;
 }
 

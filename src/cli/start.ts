@@ -57,6 +57,9 @@ interface StartFlags {
   logCleanerMinCompactionLagMs?: number;
   logCleanerMaxCompactionLagMs?: number;
   logCleanerMinCleanableRatio?: number;
+  transactionMaxTimeoutMs?: number;
+  transactionalIdExpirationMs?: number;
+  producerIdExpirationMs?: number;
   logLevel: LogLevel;
 }
 
@@ -96,6 +99,9 @@ export function registerStartCommand(program: Command): void {
     .option('--log-cleaner-min-compaction-lag-ms <ms>', 'default min.compaction.lag.ms (default: 0)', integer(0))
     .option('--log-cleaner-max-compaction-lag-ms <ms>', 'default max.compaction.lag.ms (default: none)', integer(1))
     .option('--log-cleaner-min-cleanable-ratio <ratio>', 'default min.cleanable.dirty.ratio (default: 0.5)', decimal(0, 1))
+    .option('--transaction-max-timeout-ms <ms>', 'longest transaction timeout a producer may ask for (default: 900000)', integer(1))
+    .option('--transactional-id-expiration-ms <ms>', 'forget a transactional id idle this long (default: 604800000)', integer(1))
+    .option('--producer-id-expiration-ms <ms>', 'forget a partition\'s idle producer ids after this (default: 86400000)', integer(1))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;

@@ -80,8 +80,18 @@ export function handleDeleteGroups(ctx: Ctx, request: CoordinatorRequest<'delete
 
 /** Tombstones for every offset and the metadata, then the group is forgotten. */
 export function deleteGroup(ctx: Ctx, group: ClassicGroup, reason: 'delete-request' | 'offsets-expired'): void {
+  const tombstoned = new Set<string>();
   for (const [topic, partitions] of ctx.durable.groupOffsets(group.groupId)) {
-    for (const partition of partitions.keys()) persist(ctx, { type: 'offset-commit', groupId: group.groupId, topic, partition, value: null });
+    for (const partition of partitions.keys()) {
+      persist(ctx, { type: 'offset-commit', groupId: group.groupId, topic, partition, value: null });
+      tombstoned.add(`${topic}\u0000${partition}`);
+    }
+  }
+  // Pending transactional offsets go too, through a tombstone of their partition (as Kafka does).
+  for (const p of ctx.durable.pendingTxnOffsets.recordsOf(group.groupId)) {
+    if (tombstoned.has(`${p.topic}\u0000${p.partition}`)) continue;
+    tombstoned.add(`${p.topic}\u0000${p.partition}`);
+    persist(ctx, { type: 'offset-commit', groupId: group.groupId, topic: p.topic, partition: p.partition, value: null });
   }
   persist(ctx, { type: 'group-metadata', groupId: group.groupId, value: null });
   for (const memberId of group.pendingJoinMembers) ctx.timers.cancelMember(group.groupId, memberId);

@@ -22,6 +22,7 @@ import {
 } from './rebalance.js';
 import type { CoordinatorRecord, GroupMetadataValue } from './records.js';
 import { handleSyncGroup } from './sync.js';
+import { completeTransactionalOffsets, handleTxnOffsetCommit } from './txn-offset-commit.js';
 import { CoordinatorTimers, type TimerTarget } from './timers.js';
 import {
   PARKED,
@@ -150,6 +151,17 @@ export class GroupCoordinator {
   onTopicsDeleted(topics: readonly string[], nowMs: number): CoordinatorResult<void> {
     if (!this.loaded) throw new Error('the group coordinator must be loaded first');
     return this.run(nowMs, (ctx) => dropOffsetsOfDeletedTopics(ctx, topics));
+  }
+
+  /** A producer's transaction ended: its pending offsets in the group are committed or dropped. */
+  onTransactionCompleted(groupId: string, producerId: number, committed: boolean, nowMs: number): CoordinatorResult<void> {
+    if (!this.loaded) throw new Error('the group coordinator must be loaded first');
+    return this.run(nowMs, (ctx) => completeTransactionalOffsets(ctx, groupId, producerId, committed));
+  }
+
+  /** Whether a transaction's offsets for the partition are pending (OffsetFetch RequireStable). */
+  hasPendingTransactionalOffset(groupId: string, topic: string, partition: number): boolean {
+    return this.durable.pendingTxnOffsets.has(groupId, topic, partition);
   }
 
   /**
@@ -281,5 +293,7 @@ function dispatch(ctx: Ctx, request: CoordinatorRequest): unknown {
       return handleListGroups(ctx, request as CoordinatorRequest<'list-groups'>);
     case 'delete-groups':
       return handleDeleteGroups(ctx, request as CoordinatorRequest<'delete-groups'>);
+    case 'txn-offset-commit':
+      return handleTxnOffsetCommit(ctx, request as CoordinatorRequest<'txn-offset-commit'>);
   }
 }

@@ -1,4 +1,5 @@
-import type { CoordinatorRecord, GroupMetadataValue, OffsetCommitValue } from './records.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
+import type { CoordinatorRecord, GroupMetadataValue, OffsetCommitRecord, OffsetCommitValue } from './records.js';
 
 /**
  * What survives a restart: the latest group metadata snapshot per group and the committed
@@ -9,6 +10,8 @@ export class DurableState {
   private readonly groups = new Map<string, GroupMetadataValue>();
   /** group -> topic -> partition -> committed offset */
   private readonly offsets = new Map<string, Map<string, Map<number, OffsetCommitValue>>>();
+  /** Offsets of transactions still running (TxnOffsetCommit), invisible until their commit. */
+  readonly pendingTxnOffsets = new PendingTxnOffsets();
 
   apply(record: CoordinatorRecord): void {
     if (record.type === 'group-metadata') {
@@ -16,6 +19,20 @@ export class DurableState {
       else this.groups.set(record.groupId, record.value);
       return;
     }
+    if (record.type === 'txn-offset-commit') {
+      this.pendingTxnOffsets.add(record);
+      return;
+    }
+    if (record.type === 'txn-offset-marker') {
+      const pending = this.pendingTxnOffsets.take(record.groupId, record.producerId);
+      if (record.committed) for (const p of pending) this.applyOffset({ type: 'offset-commit', groupId: p.groupId, topic: p.topic, partition: p.partition, value: p.value });
+      return;
+    }
+    this.pendingTxnOffsets.supersede(record.groupId, record.topic, record.partition);
+    this.applyOffset(record);
+  }
+
+  private applyOffset(record: OffsetCommitRecord): void {
     let topics = this.offsets.get(record.groupId);
     if (record.value === null) {
       const partitions = topics?.get(record.topic);
@@ -45,12 +62,12 @@ export class DurableState {
   }
 
   hasOffsets(groupId: string): boolean {
-    return this.offsets.has(groupId);
+    return this.offsets.has(groupId) || this.pendingTxnOffsets.hasGroup(groupId);
   }
 
-  /** Every group with metadata or offsets, sorted. */
+  /** Every group with metadata, offsets or pending transactional offsets, sorted. */
   groupIds(): string[] {
-    return [...new Set([...this.groups.keys(), ...this.offsets.keys()])].sort();
+    return [...new Set([...this.groups.keys(), ...this.offsets.keys(), ...this.pendingTxnOffsets.groupIds()])].sort();
   }
 
   /**
@@ -63,13 +80,14 @@ export class DurableState {
       const value = this.groups.get(groupId);
       if (value !== undefined) records.push({ type: 'group-metadata', groupId, value });
       const topics = this.offsets.get(groupId);
-      if (topics === undefined) continue;
-      for (const topic of [...topics.keys()].sort()) {
-        const partitions = topics.get(topic)!;
+      for (const topic of [...(topics?.keys() ?? [])].sort()) {
+        const partitions = topics!.get(topic)!;
         for (const partition of [...partitions.keys()].sort((a, b) => a - b)) {
           records.push({ type: 'offset-commit', groupId, topic, partition, value: partitions.get(partition)! });
         }
       }
+      // After the committed offsets: replaying a plain commit drops older pending offsets.
+      records.push(...this.pendingTxnOffsets.recordsOf(groupId));
     }
     return records;
   }

@@ -30,7 +30,8 @@ function expireGroupOffsets(ctx: Ctx, group: ClassicGroup): void {
       else allExpired = false;
     }
   }
-  if (allExpired && group.is('Empty')) {
+  // A group whose offsets wait on a running transaction is kept (Kafka does not expire them either).
+  if (allExpired && group.is('Empty') && !ctx.durable.pendingTxnOffsets.hasGroup(group.groupId)) {
     if (expired.length > 0) emit(ctx, { type: 'offsets-expired', groupId: group.groupId, partitions: expired.length });
     deleteGroup(ctx, group, 'offsets-expired');
     return;

@@ -10,10 +10,13 @@ export {
   type GroupMetadataValue,
   type OffsetCommitRecord,
   type OffsetCommitValue,
+  type TxnOffsetCommitRecord,
+  type TxnOffsetMarkerRecord,
 } from './records.js';
 export { DurableState } from './durable-state.js';
 export { subscribedTopicsOf, CONSUMER_PROTOCOL_TYPE } from './subscription.js';
 export { offsetCommitError } from './offset-commit.js';
+export { txnOffsetCommitError } from './txn-offset-commit.js';
 export {
   PARKED,
   type AnyCoordinatorRequest,

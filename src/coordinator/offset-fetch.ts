@@ -22,17 +22,28 @@ interface TopicOffsets {
 /**
  * OffsetFetch never checks membership for classic groups. An unknown group is not an error: the
  * requested partitions come back with offset -1, like partitions without a commit. `null`
- * topics (v2+) means every committed partition, sorted. RequireStable (v7+) only matters with
- * pending transactional offsets, which this broker never has.
+ * topics (v2+) means every committed partition, sorted. With RequireStable (v7+, KIP-447) a
+ * partition whose offset waits on a running transaction is UNSTABLE_OFFSET_COMMIT, so a new
+ * owner does not start from an offset that is about to change.
  */
 export function handleOffsetFetch(ctx: Ctx, request: CoordinatorRequest<'offset-fetch'>): OffsetFetchResponseInit {
   const body = request.body;
   if (request.apiVersion >= MIN_VERSION_MULTI_GROUP) {
     return {
-      groups: body.groups.map((g) => ({ groupId: g.groupId, topics: fetchGroup(ctx, g.groupId, g.topics), errorCode: ErrorCode.NONE })),
+      groups: body.groups.map((g) => ({ groupId: g.groupId, topics: requireStable(ctx, body.requireStable, g.groupId, fetchGroup(ctx, g.groupId, g.topics)), errorCode: ErrorCode.NONE })),
     };
   }
-  return { topics: fetchGroup(ctx, body.groupId, body.topics), errorCode: ErrorCode.NONE };
+  return { topics: requireStable(ctx, body.requireStable, body.groupId, fetchGroup(ctx, body.groupId, body.topics)), errorCode: ErrorCode.NONE };
+}
+
+function requireStable(ctx: Ctx, stable: boolean, groupId: string, topics: TopicOffsets[]): TopicOffsets[] {
+  if (!stable || !ctx.durable.pendingTxnOffsets.hasGroup(groupId)) return topics;
+  for (const t of topics) {
+    t.partitions = t.partitions.map((p) =>
+      ctx.durable.pendingTxnOffsets.has(groupId, t.name, p.partitionIndex) ? { ...noOffset(p.partitionIndex), errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT } : p,
+    );
+  }
+  return topics;
 }
 
 function fetchGroup(ctx: Ctx, groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null): TopicOffsets[] {

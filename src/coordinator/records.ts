@@ -7,7 +7,7 @@ import { Writer } from '../protocol/writer.js';
  * broker restarts and replays its internal log. A null value is a tombstone, as in Kafka's
  * compacted `__consumer_offsets`: the latest record for a key wins.
  */
-export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord;
+export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord | TxnOffsetCommitRecord | TxnOffsetMarkerRecord;
 
 export interface GroupMetadataRecord {
   readonly type: 'group-metadata';
@@ -64,30 +64,60 @@ export interface OffsetCommitValue {
   readonly expireTimestampMs: number;
 }
 
+/**
+ * An offset committed inside a transaction (TxnOffsetCommit): pending, invisible to OffsetFetch,
+ * until the transaction's outcome arrives (Kafka keeps these in `__consumer_offsets` as
+ * transactional records and resolves them with the transaction marker).
+ */
+export interface TxnOffsetCommitRecord {
+  readonly type: 'txn-offset-commit';
+  readonly groupId: string;
+  readonly producerId: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly value: OffsetCommitValue;
+}
+
+/** The outcome of a producer's transaction for this group's pending offsets (Kafka's end marker). */
+export interface TxnOffsetMarkerRecord {
+  readonly type: 'txn-offset-marker';
+  readonly groupId: string;
+  readonly producerId: number;
+  readonly committed: boolean;
+}
+
 // ---- binary encoding ---------------------------------------------------------------------------
 // Keys identify what a record replaces (compaction keeps the latest value per key); both start with
 // a type byte and a version so the format can grow. Only classic (non-compact) encodings are used.
 
 const KEY_GROUP_METADATA = 0;
 const KEY_OFFSET_COMMIT = 1;
+const KEY_TXN_OFFSET_COMMIT = 2;
+const KEY_TXN_OFFSET_MARKER = 3;
 const VALUE_VERSION = 0;
 
 export function encodeRecordKey(record: CoordinatorRecord): Buffer {
   const w = new Writer({ initialBytes: 64 });
   if (record.type === 'group-metadata') {
     w.int8(KEY_GROUP_METADATA).string(record.groupId, false);
-  } else {
+  } else if (record.type === 'offset-commit') {
     w.int8(KEY_OFFSET_COMMIT).string(record.groupId, false).string(record.topic, false).int32(record.partition);
+  } else if (record.type === 'txn-offset-commit') {
+    w.int8(KEY_TXN_OFFSET_COMMIT).string(record.groupId, false).int64(record.producerId).string(record.topic, false).int32(record.partition);
+  } else {
+    w.int8(KEY_TXN_OFFSET_MARKER).string(record.groupId, false).int64(record.producerId);
   }
   return w.toBuffer();
 }
 
 /** The value bytes, or null for a tombstone. */
 export function encodeRecordValue(record: CoordinatorRecord): Buffer | null {
-  if (record.value === null) return null;
+  if (record.type !== 'txn-offset-marker' && record.value === null) return null;
   const w = new Writer({ initialBytes: 128 });
   w.int16(VALUE_VERSION);
-  if (record.type === 'group-metadata') {
+  if (record.type === 'txn-offset-marker') {
+    w.bool(record.committed);
+  } else if (record.type === 'group-metadata') {
     const v = record.value as GroupMetadataValue;
     w.string(v.protocolType, false)
       .int32(v.generationId)
@@ -124,6 +154,16 @@ export function decodeRecord(key: Buffer, value: Buffer | null): CoordinatorReco
     const topic = k.string(false);
     const partition = k.int32();
     return { type: 'offset-commit', groupId, topic, partition, value: value === null ? null : decodeOffsetCommitValue(value) };
+  }
+  if (type === KEY_TXN_OFFSET_COMMIT || type === KEY_TXN_OFFSET_MARKER) {
+    const producerId = k.int64();
+    if (value === null) throw new Error(`coordinator record of key type ${type} without a value`);
+    if (type === KEY_TXN_OFFSET_MARKER) {
+      const r = new Reader(value);
+      readVersion(r);
+      return { type: 'txn-offset-marker', groupId, producerId, committed: r.bool() };
+    }
+    return { type: 'txn-offset-commit', groupId, producerId, topic: k.string(false), partition: k.int32(), value: decodeOffsetCommitValue(value) };
   }
   throw new Error(`unknown coordinator record key type ${type}`);
 }

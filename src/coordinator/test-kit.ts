@@ -203,7 +203,7 @@ function int32(v: number): Buffer {
 }
 
 function defaultVersion(api: CoordinatorApi): number {
-  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1 }[api];
+  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1, 'txn-offset-commit': 3 }[api];
 }
 
 function withDefaults(api: CoordinatorApi, body: object): object {
@@ -218,6 +218,7 @@ function withDefaults(api: CoordinatorApi, body: object): object {
     'describe-groups': { includeAuthorizedOperations: false },
     'list-groups': { statesFilter: [], typesFilter: [] },
     'delete-groups': {},
+    'txn-offset-commit': { transactionalId: 'tx', producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [] },
   };
   return { ...defaults[api], ...body };
 }

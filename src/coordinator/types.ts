@@ -19,6 +19,8 @@ import type {
   OffsetFetchResponseInit,
   SyncGroupRequest,
   SyncGroupResponseInit,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponseInit,
 } from '../protocol/messages/index.js';
 import type { CoordinatorRecord } from './records.js';
 
@@ -37,6 +39,7 @@ export interface CoordinatorApis {
   'describe-groups': { request: DescribeGroupsRequest; response: DescribeGroupsResponseInit };
   'list-groups': { request: ListGroupsRequest; response: ListGroupsResponseInit };
   'delete-groups': { request: DeleteGroupsRequest; response: DeleteGroupsResponseInit };
+  'txn-offset-commit': { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponseInit };
 }
 
 export type CoordinatorApi = keyof CoordinatorApis;

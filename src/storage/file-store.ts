@@ -4,6 +4,7 @@ import { DamagedLog } from './damaged-log.js';
 import { releaseDataDirLock, takeDataDirLock } from './data-dir-lock.js';
 import { writeFileDurably } from './file-io.js';
 import { openFileLog } from './file-log.js';
+import { loadProducerState } from './producer-state-files.js';
 import { resolveLogConfig } from './log-config.js';
 import { INTERNAL_LOG_PREFIX, newKafkaUuid, partitionDirName, topicNameProblem } from './names.js';
 import {
@@ -114,9 +115,12 @@ export class FileLogStore extends BaseLogStore {
     };
     // A new log starts with nothing synced; an old entry (a deleted topic of the same name) goes.
     if (fresh) this.recoveryPoints.set(location.dirName, 0);
-    const opened = await openFileLog(join(this.dataDir, location.dirName), location, settings, fresh, fresh ? null : (this.recoveryPoints.get(location.dirName) ?? null));
+    const dir = join(this.dataDir, location.dirName);
+    const opened = await openFileLog(dir, location, settings, fresh, fresh ? null : (this.recoveryPoints.get(location.dirName) ?? null));
     if ('damage' in opened) return new DamagedLog(opened.damage);
     if (opened.repaired !== null) this.repairs.push(opened.repaired);
+    // Internal logs carry no producer ids; topic partitions get their producer state back.
+    if (!location.dirName.startsWith(INTERNAL_LOG_PREFIX)) await loadProducerState(opened.log, dir, this.settings.log);
     return opened.log;
   }
 

@@ -1,6 +1,7 @@
 import { setBaseOffset } from '../protocol/record-batch-header.js';
 import { splitBatches } from './batches.js';
 import type { LogConfig } from './log-config.js';
+import { ProducerStateManager } from './producer-state.js';
 import type { AppendedBatch, Segment } from './segment.js';
 import type { TailCache } from './tail-cache.js';
 import { OffsetOutOfRangeError, type AppendResult, type PartitionLog, type ReadResult, type SegmentSummary, type TimestampLookup } from './types.js';
@@ -10,6 +11,18 @@ import type { CleanedSegmentStore } from './cleaner/cleaned-segments.js';
 const MAX_RELATIVE_OFFSET = 0xffff_fffe;
 /** DeleteRecords' "up to the high watermark" (Kafka's `DeleteRecordsRequest.HIGH_WATERMARK`). */
 export const DELETE_TO_HIGH_WATERMARK = -1;
+
+/** Persists what the log derives from its batches (producer state snapshots, the aborted-transaction index). */
+export interface PartitionLogObserver {
+  /** A segment was rolled; `offset` is the new active segment's base (nothing below it will change). */
+  onRolled(offset: number): void;
+  /** The log start moved forward (retention, DeleteRecords). */
+  onLogStartMoved(offset: number): void;
+  /** The log is closing cleanly at `logEndOffset`. */
+  close(logEndOffset: number): Promise<void>;
+  /** The log's data is being removed. */
+  destroy(): void;
+}
 
 /** What differs between the memory and file logs: how segments are made and state is persisted. */
 export interface LogBackend {
@@ -46,6 +59,9 @@ export class SegmentedPartitionLog implements PartitionLog {
   readonly partition: number;
   /** fdatasyncs issued, for tests of group commit. */
   fdatasyncCount = 0;
+  /** Producer ids, sequences, open and aborted transactions, fed by every batch appended. */
+  readonly producers = new ProducerStateManager();
+  private observer: PartitionLogObserver | null = null;
   private segments: Segment[];
   private startOffset: number;
   private readonly backend: LogBackend;
@@ -107,6 +123,16 @@ export class SegmentedPartitionLog implements PartitionLog {
     return this.segments.length;
   }
 
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Attaches the persistence of producer state (the file store, once it has loaded that state). */
+  setObserver(observer: PartitionLogObserver): void {
+    this.observer = observer;
+  }
+
   private get active(): Segment {
     return this.segments[this.segments.length - 1]!;
   }
@@ -154,6 +180,8 @@ export class SegmentedPartitionLog implements PartitionLog {
   private writeGroup(data: Buffer, group: AppendedBatch[], nowMs: number): void {
     if (group.length === 0) return;
     this.active.append(data, group, nowMs);
+    // Before any roll that follows, so a snapshot at the new segment's base covers these batches.
+    for (const b of group) this.producers.onBatchAppended(data, b.position, b.size, b.baseOffset, b.lastOffset, b.maxTimestamp);
     this.tail?.add(data, group);
     this.activeSinceMs ??= nowMs;
   }
@@ -164,6 +192,7 @@ export class SegmentedPartitionLog implements PartitionLog {
     active.seal();
     this.segments.push(this.backend.createSegment(active.nextOffset, this.lastAppendMs));
     this.activeSinceMs = null;
+    this.observer?.onRolled(active.nextOffset);
   }
 
   private notifyAppended(): void {
@@ -297,6 +326,7 @@ export class SegmentedPartitionLog implements PartitionLog {
     if (target < 0 || target > this.logEndOffset) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset);
     if (target <= this.startOffset) return this.startOffset;
     this.startOffset = target;
+    this.logStartMoved();
     // Persist first: after a crash the start offset must not fall back below what was acknowledged.
     await this.backend.persistLogStartOffset(target);
     await this.withSegmentsLock(() => {
@@ -305,6 +335,11 @@ export class SegmentedPartitionLog implements PartitionLog {
       return this.deleteOldestSegments(count);
     });
     return this.startOffset;
+  }
+
+  private logStartMoved(): void {
+    this.producers.onLogStartMoved(this.startOffset);
+    this.observer?.onLogStartMoved(this.startOffset);
   }
 
   /**
@@ -403,6 +438,7 @@ export class SegmentedPartitionLog implements PartitionLog {
     if (count >= this.segments.length) this.roll();
     const removed = this.segments.splice(0, count);
     this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+    this.logStartMoved();
     await Promise.all(removed.map((s) => s.destroy()));
     return count;
   }
@@ -449,6 +485,7 @@ export class SegmentedPartitionLog implements PartitionLog {
     this.closed = true;
     await this.segmentsLock;
     await this.sync();
+    await this.observer?.close(this.logEndOffset);
     this.tail?.clear();
     await Promise.all(this.segments.map((s) => s.close()));
   }
@@ -458,6 +495,7 @@ export class SegmentedPartitionLog implements PartitionLog {
     this.closed = true;
     // A cleaner swap in progress finishes first, so no file of it lands in a removed directory.
     await this.segmentsLock;
+    this.observer?.destroy();
     this.tail?.clear();
     await Promise.all(this.segments.map((s) => s.destroy()));
   }

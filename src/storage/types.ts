@@ -4,6 +4,7 @@ import type { RepairReport } from './repair.js';
 export type { DamagedBytes, PartitionDamage } from './damage.js';
 export type { LostRange, RepairReport } from './repair.js';
 import type { CleanableLog } from './cleaner/types.js';
+import type { ProducerStateManager } from './producer-state.js';
 
 /**
  * The storage contract the broker builds on. A partition log holds RecordBatch v2 bytes exactly as
@@ -56,6 +57,12 @@ export interface PartitionLog {
   readonly logEndOffset: number;
   /** Bytes held by the partition's segments. */
   readonly sizeBytes: number;
+  /**
+   * Producer state derived from the batches appended (KIP-98): sequences for de-duplication,
+   * epochs for fencing, open transactions (the last stable offset) and aborted ones. Restored at
+   * start-up from a snapshot and the log after it.
+   */
+  readonly producers: ProducerStateManager;
 
   /**
    * Appends one or more validated v2 batches laid back to back in `batches`. Rewrites each

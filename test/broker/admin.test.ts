@@ -29,7 +29,8 @@ describe('broker: metadata, topic and config administration', () => {
     const ranges = Object.fromEntries(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     const expected: Record<number, [number, number]> = {
       0: [0, 9], 1: [4, 16], 2: [0, 7], 3: [0, 12], 18: [0, 4], 19: [2, 7], 20: [1, 6], 21: [0, 2],
-      22: [0, 4], 32: [1, 4], 33: [0, 2], 37: [0, 3], 44: [0, 1], 60: [0, 1],
+      22: [0, 5], 24: [0, 5], 25: [0, 4], 26: [0, 4], 27: [0, 1], 28: [0, 4], 32: [1, 4], 33: [0, 2], 37: [0, 3], 44: [0, 1], 60: [0, 1],
+      61: [0, 0], 65: [0, 0], 66: [0, 1],
     };
     for (const [key, range] of Object.entries(expected)) assert.deepEqual(ranges[Number(key)], range, `api ${key}`);
   });

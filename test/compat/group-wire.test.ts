@@ -38,14 +38,16 @@ describe('compat: group APIs on the wire', () => {
     assert.deepEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47].map(range), [[2, 9], [1, 9], [0, 4], [0, 9], [0, 4], [0, 5], [0, 5], [0, 5], [0, 5], [0, 2], [0, 0]]);
   });
 
-  it('FindCoordinator: this broker for groups (v0 and batched v4), COORDINATOR_NOT_AVAILABLE for transactions', async () => {
+  it('FindCoordinator: this broker for groups and transactional ids (v0 and batched v4), INVALID_REQUEST for other key types', async () => {
     const c = await connect();
     const v0 = await c.request(10, 0, { key: 'g' });
     assert.deepEqual([v0.errorCode, v0.nodeId, v0.port], [ErrorCode.NONE, broker.config.nodeId, broker.port]);
     const v4 = await c.request(10, 4, { keyType: 0, coordinatorKeys: ['a', 'b'] });
     assert.deepEqual(v4.coordinators.map((x) => [x.key, x.errorCode, x.port]), [['a', 0, broker.port], ['b', 0, broker.port]]);
     const txn = await c.request(10, 4, { keyType: 1, coordinatorKeys: ['t'] });
-    assert.equal(txn.coordinators[0]!.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    assert.deepEqual([txn.coordinators[0]!.errorCode, txn.coordinators[0]!.port], [ErrorCode.NONE, broker.port]);
+    const share = await c.request(10, 4, { keyType: 2, coordinatorKeys: ['s'] });
+    assert.equal(share.coordinators[0]!.errorCode, ErrorCode.INVALID_REQUEST);
   });
 
   it('static members on JoinGroup v9 / SyncGroup v5 / Heartbeat v4 / LeaveGroup v5, with SkipAssignment for a replaced leader', async () => {

@@ -5,4 +5,4 @@ export { runProgram, runPython, runKcat, SYSTEM_PYTHON, type ProcessResult, type
 export { RawConnection, decodeResponseFrame } from './raw-client.js';
 export { makeTempDir } from './temp-dir.js';
 export { waitFor } from './wait-for.js';
-export { readTopicRaw, checkWorkload, workloadKey, workloadValue, type ReadRecord, type WorkloadCheck } from './records.js';
+export { readTopicRaw, readCommittedRaw, checkWorkload, workloadKey, workloadValue, type ReadRecord, type WorkloadCheck } from './records.js';

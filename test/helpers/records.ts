@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { murmur2Partition } from '../../src/protocol/murmur2.js';
 import { decodeRecordBatches } from '../../src/protocol/record-batch.js';
+import { deliverableRecords } from '../../src/client/consumer/committed-records.js';
 import { RawConnection } from './raw-client.js';
 
 /** One record as read back: where it is and what it holds (as UTF-8 text). */
@@ -89,4 +90,40 @@ export function checkWorkload(records: readonly ReadRecord[], check: WorkloadChe
   assert.equal(records.length, check.count, 'no duplicates');
   const used = new Set(records.map((r) => r.partition));
   assert.equal(used.size, check.partitions, 'keys spread over every partition');
+}
+
+/**
+ * Every record a read_committed consumer would get from a topic, read with plain Fetch requests
+ * (IsolationLevel READ_COMMITTED) up to each partition's last stable offset, without aborted
+ * records or markers: the view a downstream reader of a transactional pipeline has.
+ */
+export async function readCommittedRaw(port: number, topic: string, partitions: number, maxBytes = 4 << 20): Promise<ReadRecord[]> {
+  const c = await RawConnection.connect(port);
+  try {
+    const out: ReadRecord[] = [];
+    for (let partition = 0; partition < partitions; partition++) {
+      let offset = 0;
+      for (;;) {
+        const res = await c.request(1, 11, {
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes,
+          isolationLevel: 1,
+          topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: maxBytes }] }],
+        });
+        const p = res.responses[0]!.partitions[0]!;
+        assert.equal(p.errorCode, 0, `fetch ${topic}/${partition} at ${offset}`);
+        if (p.records === null || p.records.length === 0) break;
+        const batches = await decodeRecordBatches(p.records);
+        for (const r of deliverableRecords(batches, offset, p.abortedTransactions ?? [])) {
+          out.push({ partition, offset: r.offset, key: r.key?.toString('utf8') ?? null, value: r.value?.toString('utf8') ?? null });
+        }
+        for (const b of batches) offset = Math.max(offset, b.header.baseOffset + b.header.lastOffsetDelta + 1);
+        if (offset >= p.lastStableOffset) break;
+      }
+    }
+    return out;
+  } finally {
+    c.close();
+  }
 }

@@ -90,6 +90,21 @@ export class GroupCoordinatorShell {
     await this.serialize(() => this.commit(this.core.onTopicsDeleted([...topics], this.o.clock.nowMs()))).catch((err: unknown) => this.logFailure('dropping offsets of a deleted topic', err));
   }
 
+  /**
+   * A transaction ended (its marker for this group, in Kafka's terms): the producer's pending
+   * offsets become committed offsets, or are dropped. Resolves once that is durable; rejects
+   * with GroupCoordinatorUnavailable when it could not be written (the caller retries).
+   */
+  async completeTransaction(groupId: string, producerId: number, committed: boolean): Promise<void> {
+    if (this.closed) throw new GroupCoordinatorUnavailable(ErrorCode.NOT_COORDINATOR, 'the group coordinator is stopping');
+    let persisted = false;
+    await this.serialize(async () => {
+      persisted = await this.commit(this.core.onTransactionCompleted(groupId, producerId, committed, this.o.clock.nowMs()));
+    });
+    if (!persisted) throw new GroupCoordinatorUnavailable(ErrorCode.NOT_COORDINATOR, 'the group coordinator log could not be written');
+    await this.durable;
+  }
+
   /** Opens the internal log, replays it and starts serving. */
   static async open(options: GroupShellOptions): Promise<GroupCoordinatorShell> {
     const log = await options.store.openInternalLog(GROUP_LOG_NAME);
@@ -165,8 +180,10 @@ export class GroupCoordinatorShell {
     publishCoordinatorEvent(COORDINATOR_EVENTS.loaded, { ...this.ref(), groups, records: this.recordsInLog, durationMs: this.o.clock.nowMs() - startedAtMs });
   }
 
-  private serialize(op: () => Promise<void> | void): Promise<void> {
-    const run = this.queue.then(op);
+  private serialize(op: () => Promise<unknown> | void): Promise<void> {
+    const run = this.queue.then(async () => {
+      await op();
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -175,7 +192,7 @@ export class GroupCoordinatorShell {
    * Persists then applies the call's records, publishes its events and arranges for its answers
    * to go out once the records are durable. Runs inside the queue.
    */
-  private async commit(result: CoordinatorResult<unknown>, ownRequestId?: number): Promise<void> {
+  private async commit(result: CoordinatorResult<unknown>, ownRequestId?: number): Promise<boolean> {
     const answers: Array<[number, unknown]> = result.completions.map((c) => [c.requestId, c.response]);
     if (ownRequestId !== undefined && result.response !== PARKED) answers.push([ownRequestId, result.response]);
     if (result.records.length > 0) {
@@ -188,7 +205,7 @@ export class GroupCoordinatorShell {
         this.logFailure('appending to the group coordinator log', err);
         this.failAnswers(result.completions, ownRequestId);
         this.rebuild();
-        return;
+        return false;
       }
       for (const r of result.records) this.core.replay(r);
       this.recordsInLog += result.records.length;
@@ -206,6 +223,7 @@ export class GroupCoordinatorShell {
     );
     this.armTimer();
     if (this.recordsInLog >= this.nextCompactionCheck) await this.compact();
+    return true;
   }
 
   private deliverAnswers(answers: Array<[number, unknown]>): void {

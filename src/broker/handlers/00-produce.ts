@@ -1,4 +1,5 @@
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorName } from '../../protocol/errors.js';
+import { ATTR_TRANSACTIONAL, type BatchHeader } from '../../protocol/record-batch-header.js';
 import type {
   ProducePartitionProduceData,
   ProducePartitionProduceResponseInit,
@@ -6,7 +7,6 @@ import type {
   ProduceTopicProduceResponseInit,
 } from '../../protocol/messages/index.js';
 import type { PartitionLog, TopicInfo } from '../../storage/types.js';
-import type { BatchHeader } from '../../protocol/record-batch-header.js';
 import { validateProducedBatch } from '../batch-validation.js';
 import { afterQueuedAppends, findKeylessRecords, hasQueuedAppend, isCompactedTopic, keylessRecordsResponse } from '../compacted-produce.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
@@ -51,7 +51,7 @@ export const produceHandler = defineHandler({
         } else if (lookup !== null && 'errorCode' in lookup) {
           outcome = partitionError(data.index, lookup.errorCode, lookup.detail);
         } else {
-          const appended = appendPartition(rctx, lookup!.topic, data);
+          const appended = appendPartition(rctx, request.transactionalId, lookup!.topic, data);
           outcome = appended instanceof Promise ? await appended : appended;
         }
         if (outcome.response.errorCode !== ErrorCode.NONE && rejectAll === null) {
@@ -92,14 +92,12 @@ function rejectionFor(rctx: RequestContext, request: ProduceRequest): { errorCod
     rejection = { errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, detail: `Produce v${rctx.version} message sets (magic 0/1) are not supported; use v3+` };
   } else if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
     rejection = { errorCode: ErrorCode.INVALID_REQUIRED_ACKS, detail: `acks must be 0, 1 or -1, got ${request.acks}` };
-  } else if (request.transactionalId !== null) {
-    rejection = { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, detail: 'transactions are not supported' };
   }
   if (rejection !== null) reportRejection(rctx, 'Produce', rejection);
   return rejection;
 }
 
-function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome | Promise<PartitionOutcome> {
+function appendPartition(rctx: RequestContext, transactionalId: string | null, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome | Promise<PartitionOutcome> {
   const ctx = rctx.broker;
   const found = partitionLog(ctx, topic, data.index);
   if ('errorCode' in found) return partitionError(data.index, found.errorCode, found.detail);
@@ -109,14 +107,14 @@ function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePa
   if (!validation.ok) return partitionError(data.index, validation.errorCode, validation.detail);
   const timestamps = checkBatchTimestamps(validation.header, ctx.clock.nowMs(), timestampBounds(topic.configs));
   if (timestamps !== null) return partitionError(data.index, timestamps.errorCode, timestamps.detail);
-  if (isCompactedTopic(topic.configs)) return appendToCompactedPartition(rctx, topic, data, log, validation.header);
-  return appendValidBatch(rctx, topic, data, log, validation.header);
+  if (isCompactedTopic(topic.configs)) return appendToCompactedPartition(rctx, transactionalId, topic, data, log, validation.header);
+  return appendValidBatch(rctx, transactionalId, topic, data, log, validation.header);
 }
 
 /** Compacted topics refuse records without a key, which takes reading the batch's records first. */
-function appendToCompactedPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome | Promise<PartitionOutcome> {
+function appendToCompactedPartition(rctx: RequestContext, transactionalId: string | null, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome | Promise<PartitionOutcome> {
   const decide = (keyless: number[]): PartitionOutcome =>
-    keyless.length > 0 ? { response: keylessRecordsResponse(data.index, topic.name, data.index, keyless) } : appendValidBatch(rctx, topic, data, log, header);
+    keyless.length > 0 ? { response: keylessRecordsResponse(data.index, topic.name, data.index, keyless) } : appendValidBatch(rctx, transactionalId, topic, data, log, header);
   const unreadable = (err: unknown): PartitionOutcome => partitionError(data.index, ErrorCode.CORRUPT_MESSAGE, `unreadable records: ${(err as Error).message}`);
   let keyless: number[] | Promise<number[]>;
   try {
@@ -135,16 +133,19 @@ function appendToCompactedPartition(rctx: RequestContext, topic: TopicInfo, data
   });
 }
 
-function appendValidBatch(rctx: RequestContext, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome {
+function appendValidBatch(rctx: RequestContext, transactionalId: string | null, topic: TopicInfo, data: ProducePartitionProduceData, log: PartitionLog, header: BatchHeader): PartitionOutcome {
   const ctx = rctx.broker;
-  const idempotent = header.producerId >= 0;
-  if (idempotent) {
-    const check = ctx.producers.check(topic.name, data.index, header.producerId, header.producerEpoch, header.baseSequence, header.lastOffsetDelta);
+  if ((header.attributes & ATTR_TRANSACTIONAL) !== 0) {
+    const refused = verifyTransactionalBatch(rctx, transactionalId, log, header);
+    if (refused !== null) return partitionError(data.index, refused.errorCode, refused.detail);
+  }
+  if (header.producerId >= 0) {
+    const check = log.producers.check(header);
     if (check.kind === 'error') return partitionError(data.index, check.errorCode, check.detail);
     if (check.kind === 'duplicate') {
       // A retry of a batch we already stored: acknowledge it again with its original offset.
       ctx.log.debug('duplicate batch acknowledged again', { topic: topic.name, partition: data.index, producerId: header.producerId, baseSequence: header.baseSequence });
-      return { response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset: check.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset } };
+      return { response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset: check.firstOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset } };
     }
   }
   let baseOffset: number;
@@ -154,11 +155,40 @@ function appendValidBatch(rctx: RequestContext, topic: TopicInfo, data: ProduceP
     ctx.log.error('append failed', { topic: topic.name, partition: data.index, error: (err as Error).message });
     return partitionError(data.index, ErrorCode.KAFKA_STORAGE_ERROR, 'the partition could not be written');
   }
-  if (idempotent) {
-    ctx.producers.record(topic.name, data.index, header.producerId, header.producerEpoch, header.baseSequence, header.lastOffsetDelta, baseOffset);
-  }
   return {
     response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset },
     appendedTo: log,
   };
+}
+
+/**
+ * KIP-890 verification of a transactional batch, asked of the in-process transaction coordinator
+ * unless the producer already has a transaction open in this partition under the same epoch: the
+ * partition must be part of the producer's running transaction. Errors as Kafka's
+ * AddPartitionsToTxnManager hands them to Produce clients: a partition not added is
+ * INVALID_TXN_STATE, a fenced producer INVALID_PRODUCER_EPOCH, and a coordinator busy ending the
+ * transaction NOT_ENOUGH_REPLICAS (retriable without a metadata refresh).
+ */
+function verifyTransactionalBatch(rctx: RequestContext, transactionalId: string | null, log: PartitionLog, header: BatchHeader): { errorCode: number; detail: string } | null {
+  if (log.producers.hasOngoingTransaction(header.producerId, header.producerEpoch)) return null;
+  if (transactionalId === null) {
+    // Kafka skips verification without a transactional id; Samsa refuses, so that no transaction
+    // can start in a partition its coordinator does not know (it would hold the LSO for ever).
+    return { errorCode: ErrorCode.INVALID_TXN_STATE, detail: 'a transactional batch needs the request to carry its transactional id' };
+  }
+  const code = rctx.broker.txn.verifyPartition(transactionalId, header.producerId, header.producerEpoch, log.topic, log.partition);
+  switch (code) {
+    case ErrorCode.NONE:
+      return null;
+    case ErrorCode.TRANSACTION_ABORTABLE:
+      return { errorCode: ErrorCode.INVALID_TXN_STATE, detail: `partition ${log.topic}-${log.partition} was not added to the transaction of ${JSON.stringify(transactionalId)}` };
+    case ErrorCode.PRODUCER_FENCED:
+      return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, detail: `producer epoch ${header.producerEpoch} of ${JSON.stringify(transactionalId)} is fenced` };
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+    case ErrorCode.NOT_COORDINATOR:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, detail: `unable to verify the partition is in the transaction: ${errorName(code)}` };
+    default:
+      return { errorCode: code, detail: `transactional id ${JSON.stringify(transactionalId)}: ${errorName(code)}` };
+  }
 }

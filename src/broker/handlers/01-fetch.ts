@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchableTopicResponseInit, FetchPartitionDataInit, FetchRequest } from '../../protocol/messages/index.js';
+import { BATCH, readInt64 } from '../../protocol/record-batch-header.js';
 import { OffsetOutOfRangeError, type PartitionLog } from '../../storage/types.js';
 import type { BrokerContext } from '../context.js';
 import { waitForAppend } from '../fetch-waiter.js';
@@ -80,14 +81,13 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
       }
       const log = found.log;
       round.logs.push(log);
-      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0);
+      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0, request.isolationLevel === READ_COMMITTED);
       if (data.errorCode !== ErrorCode.NONE) {
         round.hasError = true;
         reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
       }
       round.bytes += data.bytes;
       budgetBytes = Math.max(0, budgetBytes - data.bytes);
-      if (request.isolationLevel === READ_COMMITTED) data.partition.abortedTransactions = [];
       partitions.push(data.partition);
     }
     round.responses.push({ topic: t.topic, topicId: t.topicId, partitions });
@@ -103,6 +103,12 @@ interface PartitionRead {
   highWatermark: number;
 }
 
+/**
+ * One partition's data. The high watermark is the log end (one node). A READ_COMMITTED fetch
+ * stops at the last stable offset, before the first batch of the oldest open transaction, and
+ * carries the aborted transactions that overlap what it returns, so the consumer can drop their
+ * records (KIP-98); the broker only reads batch headers to find where to stop.
+ */
 async function readPartition(
   ctx: BrokerContext,
   log: PartitionLog,
@@ -110,31 +116,35 @@ async function readPartition(
   fetchOffset: number,
   maxBytes: number,
   mayExceedBudget: boolean,
+  readCommitted: boolean,
 ): Promise<PartitionRead> {
-  // No transactions: the last stable offset is the high watermark, which on one node is the log
-  // end, so READ_COMMITTED reads see exactly what READ_UNCOMMITTED reads see.
   const highWatermark = log.logEndOffset;
   const logStartOffset = log.logStartOffset;
-  const base = { partitionIndex, highWatermark, lastStableOffset: highWatermark, logStartOffset, preferredReadReplica: -1 };
+  // The LSO never moves back, so data below it now is stable whatever is appended meanwhile.
+  const lastStableOffset = log.producers.lastStableOffset(highWatermark);
+  const readUpTo = readCommitted ? lastStableOffset : highWatermark;
+  const base = { partitionIndex, highWatermark, lastStableOffset, logStartOffset, preferredReadReplica: -1, abortedTransactions: [] };
   if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
     const errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
     return { partition: { ...base, errorCode, records: [] }, bytes: 0, errorCode, logStartOffset, highWatermark };
   }
-  if (fetchOffset === highWatermark || (maxBytes <= 0 && !mayExceedBudget)) {
+  if (fetchOffset >= readUpTo || (maxBytes <= 0 && !mayExceedBudget)) {
     return { partition: { ...base, errorCode: ErrorCode.NONE, records: [] }, bytes: 0, errorCode: ErrorCode.NONE, logStartOffset, highWatermark };
   }
   try {
-    const result = await log.read(fetchOffset, Math.max(1, maxBytes));
+    const read = await log.read(fetchOffset, Math.max(1, maxBytes));
+    const result = readCommitted ? { ...read, ...batchesBelow(read.chunks, readUpTo) } : { ...read, upperBoundOffset: -1 };
     // Only the first partition with data may go over the budget (KIP-74).
     const keep = mayExceedBudget || result.bytes <= maxBytes;
     return {
       partition: {
         ...base,
         highWatermark: result.logEndOffset,
-        lastStableOffset: result.logEndOffset,
+        lastStableOffset: log.producers.lastStableOffset(result.logEndOffset),
         logStartOffset: result.logStartOffset,
         errorCode: ErrorCode.NONE,
         records: keep ? result.chunks : [],
+        abortedTransactions: keep && readCommitted && result.bytes > 0 ? log.producers.abortedTransactions(fetchOffset, result.upperBoundOffset) : [],
       },
       bytes: keep ? result.bytes : 0,
       errorCode: ErrorCode.NONE,
@@ -150,6 +160,31 @@ async function readPartition(
     const errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
     return { partition: { ...base, errorCode, records: [] }, bytes: 0, errorCode, logStartOffset, highWatermark };
   }
+}
+
+/**
+ * The leading whole batches of `chunks` that start below `endOffset` (the LSO), found from their
+ * headers, and the offset that follows the last of them.
+ */
+function batchesBelow(chunks: Buffer[], endOffset: number): { chunks: Buffer[]; bytes: number; upperBoundOffset: number } {
+  const kept: Buffer[] = [];
+  let bytes = 0;
+  let upperBoundOffset = -1;
+  for (const chunk of chunks) {
+    let pos = 0;
+    while (pos + BATCH.HEADER_BYTES <= chunk.length) {
+      const baseOffset = readInt64(chunk, pos + BATCH.BASE_OFFSET);
+      if (baseOffset >= endOffset) break;
+      upperBoundOffset = baseOffset + chunk.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
+      pos += chunk.readInt32BE(pos + BATCH.BATCH_LENGTH) + BATCH.LOG_OVERHEAD;
+    }
+    if (pos > 0) {
+      kept.push(pos === chunk.length ? chunk : chunk.subarray(0, pos));
+      bytes += pos;
+    }
+    if (pos < chunk.length) break;
+  }
+  return { chunks: kept, bytes, upperBoundOffset };
 }
 
 function errorPartition(partitionIndex: number, errorCode: number): FetchPartitionDataInit {

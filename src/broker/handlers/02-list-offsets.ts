@@ -12,9 +12,11 @@ export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
 const MAX_TIMESTAMP_MIN_VERSION = 7;
+/** ListOffsets v2+ IsolationLevel (KIP-98). */
+const READ_COMMITTED = 1;
 
 /**
- * ListOffsets v0-7. v1+: -1: the log end (which is also the last stable offset: no transactions);
+ * ListOffsets v0-7. v1+: -1: the log end, or for READ_COMMITTED (v2+) the last stable offset;
  * -2: the log start; -3 (v7+): the record with the largest timestamp; any other timestamp: the
  * first record whose timestamp is at or after it, or -1/-1 when there is none. v0 (still sent by
  * old clients, served by Kafka 3.x): up to MaxNumOffsets segment-granular OldStyleOffsets.
@@ -36,7 +38,7 @@ export const listOffsetsHandler = defineHandler({
           partitions.push({ partitionIndex: p.partitionIndex, errorCode: found.errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 });
           continue;
         }
-        partitions.push(rctx.version === 0 ? lookUpV0(rctx, found.log, p) : await lookUp(rctx, found.log, p));
+        partitions.push(rctx.version === 0 ? lookUpV0(rctx, found.log, p) : await lookUp(rctx, found.log, p, request.isolationLevel === READ_COMMITTED));
       }
       topics.push({ name: t.name, partitions });
     }
@@ -52,15 +54,17 @@ export const listOffsetsHandler = defineHandler({
   },
 });
 
-async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPartition): Promise<ListOffsetsPartitionResponseInit> {
-  const found = (offset: number, timestamp = -1): ListOffsetsPartitionResponseInit => ({
-    partitionIndex: p.partitionIndex,
-    errorCode: ErrorCode.NONE,
-    timestamp,
-    offset,
-    leaderEpoch: offset >= 0 ? 0 : -1,
-  });
-  if (p.timestamp === LATEST_TIMESTAMP) return found(log.logEndOffset);
+async function lookUp(rctx: RequestContext, log: PartitionLog, p: ListOffsetsPartition, readCommitted: boolean): Promise<ListOffsetsPartitionResponseInit> {
+  // READ_COMMITTED answers nothing at or past the last stable offset, as Kafka does.
+  const lastFetchable = readCommitted ? log.producers.lastStableOffset(log.logEndOffset) : log.logEndOffset;
+  const found = (offset: number, timestamp = -1): ListOffsetsPartitionResponseInit => {
+    if (readCommitted && offset >= lastFetchable && p.timestamp !== LATEST_TIMESTAMP && p.timestamp !== EARLIEST_TIMESTAMP) {
+      offset = -1;
+      timestamp = -1;
+    }
+    return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp, offset, leaderEpoch: offset >= 0 ? 0 : -1 };
+  };
+  if (p.timestamp === LATEST_TIMESTAMP) return found(lastFetchable);
   if (p.timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset);
   if (p.timestamp === MAX_TIMESTAMP && rctx.version >= MAX_TIMESTAMP_MIN_VERSION) {
     const max = await offsetOfMaxTimestamp(log);

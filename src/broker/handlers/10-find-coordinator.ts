@@ -16,14 +16,14 @@ interface Lookup {
 }
 
 /**
- * Every group's coordinator is this broker. There is no transaction coordinator: a
- * transactional id gets COORDINATOR_NOT_AVAILABLE, as from a Kafka cluster whose transaction
- * state topic is not available. Unknown key types are INVALID_REQUEST.
+ * This broker coordinates every group (key type 0) and every transactional id (key type 1).
+ * Unknown key types are INVALID_REQUEST.
  */
 function lookup(ctx: BrokerContext, keyType: number): Lookup {
-  if (keyType === KEY_TYPE_GROUP) return { errorCode: ErrorCode.NONE, nodeId: ctx.config.nodeId, host: ctx.config.advertisedHost, port: ctx.config.port };
-  const errorCode = keyType === KEY_TYPE_TRANSACTION ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
-  return { errorCode, nodeId: -1, host: '', port: -1 };
+  if (keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION) {
+    return { errorCode: ErrorCode.NONE, nodeId: ctx.config.nodeId, host: ctx.config.advertisedHost, port: ctx.config.port };
+  }
+  return { errorCode: ErrorCode.INVALID_REQUEST, nodeId: -1, host: '', port: -1 };
 }
 
 function message(errorCode: number): string | null {
@@ -38,7 +38,7 @@ function answer(request: FindCoordinatorRequest, version: number, lookupOf: (key
   return { ...found, errorMessage: message(found.errorCode) };
 }
 
-/** FindCoordinator v0-4: always this broker for groups. */
+/** FindCoordinator v0-4: always this broker, for groups and transactional ids. */
 export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   minVersion: 0,

@@ -49,7 +49,6 @@ async function deleteOne(rctx: RequestContext, name: string | null, topicId: str
     ctx.log.error('topic deletion failed', { topic: topic.name, error: (err as Error).message });
     return { name: topic.name, topicId: topic.id, errorCode: storageErrorCode(err), errorMessage: (err as Error).message };
   }
-  ctx.producers.forgetTopic(topic.name);
   await ctx.groups.topicsDeleted([topic.name]);
   ctx.log.info('topic deleted', { topic: topic.name });
   publishBrokerEvent(BROKER_EVENTS.topicDeleted, { nodeId: ctx.config.nodeId, port: ctx.config.port, topic: topic.name, topicId: topic.id });

@@ -2,29 +2,36 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import { defineHandler } from '../handler.js';
 import { reportRejection } from '../rejections.js';
+import { callTxnCoordinator, fencedErrorFor } from '../txn/call.js';
+
+/** InitProducerId v4+ may answer PRODUCER_FENCED (KIP-588). */
+const PRODUCER_FENCED_FROM_VERSION = 4;
 
 /**
- * InitProducerId v0-4 for idempotent producers (KIP-98): a fresh producer id at epoch 0, or, when
- * a v3+ producer sends its current id and epoch (KIP-360), the same id with the epoch bumped so it
- * can restart its sequences. Transactional ids are refused: Samsa has no transaction coordinator.
+ * InitProducerId v0-5, answered by the transaction coordinator: a fresh producer id for an
+ * idempotent producer; for a transactional id, its producer id with a bumped epoch (fencing
+ * older instances, aborting a transaction they left open), KIP-360 recovery with the current
+ * id and epoch, and a new id when the epochs run out.
  */
 export const initProducerIdHandler = defineHandler({
   apiKey: 22,
   minVersion: 0,
-  maxVersion: 4,
-  handle(rctx, request) {
+  maxVersion: 5,
+  async handle(rctx, request) {
     const ctx = rctx.broker;
-    if (request.transactionalId !== null) {
-      const errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-      reportRejection(rctx, 'InitProducerId', { errorCode, detail: `transactional id '${request.transactionalId}': transactions are not supported` });
-      return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
+    const error = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
+    const answer = await callTxnCoordinator(rctx, 'init-producer-id', request, error);
+    const errorCode = fencedErrorFor(answer.errorCode, rctx.version, PRODUCER_FENCED_FROM_VERSION);
+    if (errorCode !== ErrorCode.NONE) {
+      if (errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS) {
+        reportRejection(rctx, 'InitProducerId', { errorCode, detail: `transactional id ${JSON.stringify(request.transactionalId)}` });
+      }
+      return { ...answer, errorCode };
     }
-    const ids = request.producerId >= 0 && request.producerEpoch >= 0
-      ? ctx.producers.bumpEpoch(request.producerId, request.producerEpoch)
-      : ctx.producers.allocate();
-    ctx.log.debug('producer id allocated', { ...ids, clientId: rctx.header.clientId });
+    const ids = { producerId: answer.producerId!, producerEpoch: answer.producerEpoch! };
+    ctx.log.debug('producer id allocated', { ...ids, transactionalId: request.transactionalId, clientId: rctx.header.clientId });
     publishBrokerEvent(BROKER_EVENTS.producerIdAllocated, { nodeId: ctx.config.nodeId, port: ctx.config.port, ...ids });
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...ids };
+    return answer;
   },
   errorResponse(_request, errorCode) {
     return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };

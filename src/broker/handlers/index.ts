@@ -24,6 +24,14 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
+import { endTxnHandler } from './26-end-txn.js';
+import { writeTxnMarkersHandler } from './27-write-txn-markers.js';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
+import { describeProducersHandler } from './61-describe-producers.js';
+import { describeTransactionsHandler } from './65-describe-transactions.js';
+import { listTransactionsHandler } from './66-list-transactions.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -57,8 +65,20 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
   offsetDeleteHandler,
 ];
 
+/** Transactions (KIP-98): the transaction coordinator's APIs and the tools around them. */
+export const TXN_HANDLERS: readonly AnyApiHandler[] = [
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  txnOffsetCommitHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+];
+
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
-export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS];
+export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...TXN_HANDLERS];
 
 export function handlerRegistry(handlers: readonly AnyApiHandler[] = HANDLERS): Map<number, AnyApiHandler> {
   const map = new Map<number, AnyApiHandler>();

@@ -33,6 +33,8 @@ export interface OffsetRow extends PartitionPosition {
   leaderEpoch?: number | null;
   /** The committed offset is below the log start: records between them were deleted unread. */
   belowLogStart: boolean;
+  /** A transaction's offset for the partition is pending (KIP-447): the offset changes when it commits. */
+  pendingTransaction: boolean;
 }
 
 export interface MemberRow {
@@ -103,6 +105,7 @@ export async function groupOffsetRows(admin: Admin, groupId: string, describeSup
       host: p.owner?.host ?? null,
       clientId: p.owner?.clientId ?? null,
       belowLogStart: p.committedOffset >= 0 && p.committedOffset < p.logStartOffset,
+      pendingTransaction: p.pendingTransaction,
     };
     if (verbose) {
       const epoch = epochs.get(`${p.topic}:${p.partition}`);
@@ -110,6 +113,13 @@ export async function groupOffsetRows(admin: Admin, groupId: string, describeSup
     }
     return row;
   });
+}
+
+/** Partitions whose offset waits on an open transaction: the current offset shown is the last stable one. */
+function pendingNote(ctx: CliContext, groupId: string, rows: OffsetRow[]): void {
+  const pending = rows.filter((r) => r.pendingTransaction).map((r) => `${r.topic}/${r.partition}`);
+  if (pending.length === 0) return;
+  ctx.note(`Consumer group '${groupId}': offsets of ${pending.join(', ')} wait on an open transaction; they change when it commits.`);
 }
 
 /** The retention warning: a commit below the log start means records were deleted before the group read them. */
@@ -136,6 +146,7 @@ async function describeOffsets(ctx: CliContext, admin: Admin, groupIds: string[]
   }
   if (ctx.format === 'json') return ctx.json({ groups: results });
   for (const g of results) stateNotes(ctx, described?.get(g.group));
+  for (const g of results) pendingNote(ctx, g.group, g.partitions);
   const headers = ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', ...(verbose ? ['LEADER-EPOCH'] : []), 'CONSUMER-ID', 'HOST', 'CLIENT-ID', 'LOG-START-OFFSET'];
   const rows = results.flatMap((g) => [
     ...g.partitions.map((r) => [g.group, r.topic, r.partition, r.currentOffset, r.logEndOffset, r.lag, ...(verbose ? [r.leaderEpoch] : []), r.consumerId, r.host, r.clientId, r.logStartOffset]),

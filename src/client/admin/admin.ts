@@ -3,6 +3,7 @@ import { CLIENT_OPTION_NAMES, rejectUnknownOptions, resolveClientOptions, type C
 import { alterConfigs, describeConfigs, type DescribeConfigsOptions } from './configs.js';
 import { deleteGroups, describeGroups, listGroups } from './groups.js';
 import { alterOffsets, deleteOffsets, fetchOffsetsForGroups, lag, listOffsets, resetOffsets, type AlterOffsetsOptions } from './offsets.js';
+import { abortTransaction, describeProducers, describeTransactions, listTransactions, type ProducerStateDescription, type TransactionDescription, type TransactionListing } from './transactions.js';
 import { createPartitions, createTopics, deleteTopics, describeTopics, listTopics, type CreatePartitionsOptions, type CreateTopicsOptions } from './topics.js';
 import type {
   AlterConfigResource, CommittedOffset, ConfigResourceDescription, CreatedTopic, GroupDescription, GroupListing, OffsetSpec,
@@ -108,6 +109,24 @@ export class Admin {
 
   deleteOffsets(o: { groupId: string; topic: string; partitions?: number[] }): Promise<void> {
     return deleteOffsets(this.cluster, o);
+  }
+
+  // transactions (KIP-664)
+  listTransactions(o: { states?: string[]; producerIds?: number[]; durationMs?: number } = {}): Promise<TransactionListing[]> {
+    return listTransactions(this.cluster, o);
+  }
+
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return describeTransactions(this.cluster, transactionalIds);
+  }
+
+  describeProducers(o: { topic: string; partition: number }): Promise<ProducerStateDescription[]> {
+    return describeProducers(this.cluster, o.topic, o.partition);
+  }
+
+  /** Writes an ABORT marker for a hanging transaction into one partition (kafka-transactions.sh abort). */
+  abortTransaction(o: { topic: string; partition: number; producerId: number; producerEpoch: number; coordinatorEpoch: number }): Promise<void> {
+    return abortTransaction(this.cluster, o);
   }
 
   /** Lag per partition of the group's topics (or of `topics` only). */

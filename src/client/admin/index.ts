@@ -3,3 +3,4 @@ export type { CreateTopicsOptions, CreatePartitionsOptions } from './topics.js';
 export type { DescribeConfigsOptions } from './configs.js';
 export type { AlterOffsetsOptions } from './offsets.js';
 export type * from './types.js';
+export type { TransactionListing, TransactionDescription, ProducerStateDescription } from './transactions.js';

@@ -98,7 +98,23 @@ export async function fetchOffsetsForGroups(cluster: Cluster, groupIds: string[]
     }));
     return out;
   }, (g) => ({ api: 'OffsetFetch', groupId: g }), forgetCoordinators(cluster));
+  await fillPendingOffsets(cluster, groupIds, results);
   return new Map(groupIds.map((g, i) => [g, results[i]!]));
+}
+
+/** The stable committed offsets of partitions whose transactional offset is pending (RequireStable off). */
+async function fillPendingOffsets(cluster: Cluster, groupIds: string[], results: CommittedOffset[][]): Promise<void> {
+  await Promise.all(groupIds.map(async (groupId, i) => {
+    const pending = results[i]!.filter((c) => c.pendingTransaction === true);
+    if (pending.length === 0) return;
+    const topics = [...new Set(pending.map((c) => c.topic))].map((name) => ({ name, partitionIndexes: pending.filter((c) => c.topic === name).map((c) => c.partition) }));
+    const { version, response } = await cluster.request({ coordinator: groupId }, 9, (v) => v >= 8 ? { groups: [{ groupId, topics }], requireStable: false } : { groupId, topics, requireStable: false });
+    const answer = version >= 8 ? response.groups[0]?.topics ?? [] : response.topics ?? [];
+    for (const t of answer) for (const p of t.partitions) {
+      const c = pending.find((x) => x.topic === t.name && x.partition === p.partitionIndex);
+      if (c !== undefined && p.errorCode === ErrorCode.NONE) Object.assign(c, { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata });
+    }
+  }));
 }
 
 function readOffsetFetch(res: OffsetFetchResponse, version: number, singleGroup: string): Array<[string, ItemOutcome<CommittedOffset[]>]> {
@@ -108,9 +124,13 @@ function readOffsetFetch(res: OffsetFetchResponse, version: number, singleGroup:
     const offsets: CommittedOffset[] = [];
     for (const t of g.topics) {
       for (const p of t.partitions) {
-        // UNSTABLE_OFFSET_COMMIT (a transaction pending on the partition) is retriable: ask again.
-        if (p.errorCode !== ErrorCode.NONE && code === ErrorCode.NONE) code = p.errorCode;
-        offsets.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata });
+        // UNSTABLE_OFFSET_COMMIT: a transaction's offset for the partition is pending (KIP-447).
+        // Not an error here: the offset is marked, and its stable value read without RequireStable.
+        const pending = p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT;
+        if (p.errorCode !== ErrorCode.NONE && !pending && code === ErrorCode.NONE) code = p.errorCode;
+        const offset: CommittedOffset = { topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata };
+        if (pending) offset.pendingTransaction = true;
+        offsets.push(offset);
       }
     }
     offsets.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
@@ -181,7 +201,7 @@ export async function deleteOffsets(cluster: Cluster, o: { groupId: string; topi
 export async function lag(cluster: Cluster, groupId: string, o: { topics?: string[] } = {}): Promise<PartitionLag[]> {
   const only = o.topics?.map((topic) => ({ topic }));
   const [committed, description] = await Promise.all([
-    fetchOffsetsForGroups(cluster, [groupId], only).then((m) => m.get(groupId)!.filter((c) => c.offset >= 0 || only !== undefined)),
+    fetchOffsetsForGroups(cluster, [groupId], only).then((m) => m.get(groupId)!.filter((c) => c.offset >= 0 || c.pendingTransaction === true || only !== undefined)),
     describeGroups(cluster, [groupId]).then((d) => d[0]!, (err) => {
       if (err instanceof KafkaError && err.code === ErrorCode.UNSUPPORTED_VERSION) return null; // owners unknown
       throw err;
@@ -205,6 +225,7 @@ export async function lag(cluster: Cluster, groupId: string, o: { topics?: strin
     listOffsetsFor(cluster, partitions.map((p) => ({ ...p, timestamp: SPEC_TIMESTAMPS.latest }))),
   ]);
   const committedOf = new Map(committed.map((c) => [tpKey(c), c.offset]));
+  const pendingOf = new Set(committed.filter((c) => c.pendingTransaction === true).map((c) => tpKey(c)));
   return partitions.map((p) => {
     const key = tpKey(p);
     const committedOffset = committedOf.get(key) ?? -1;
@@ -214,6 +235,7 @@ export async function lag(cluster: Cluster, groupId: string, o: { topics?: strin
       logStartOffset: starts.get(key)!.offset, logEndOffset,
       lag: committedOffset < 0 ? null : Math.max(0, logEndOffset - committedOffset),
       owner: owners.get(key) ?? null,
+      pendingTransaction: pendingOf.has(key),
     };
   });
 }

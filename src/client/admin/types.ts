@@ -109,6 +109,11 @@ export interface CommittedOffset {
   offset: number;
   leaderEpoch: number;
   metadata: string | null;
+  /**
+   * A transaction's offset for the partition is pending (TxnOffsetCommit before its commit,
+   * KIP-447): `offset` is the last stable one, and it will change when the transaction commits.
+   */
+  pendingTransaction?: boolean;
 }
 
 /** `earliest` (-2), `latest` (-1), `max-timestamp` (-3, KIP-734) or a timestamp in ms. */
@@ -133,4 +138,6 @@ export interface PartitionLag {
   lag: number | null;
   /** The member assigned the partition now, from DescribeGroups; null when none. */
   owner: { memberId: string; clientId: string; host: string; groupInstanceId: string | null } | null;
+  /** The group's offset waits on an open transaction (see CommittedOffset.pendingTransaction). */
+  pendingTransaction: boolean;
 }

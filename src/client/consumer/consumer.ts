@@ -11,6 +11,7 @@ import { messageIterator } from './iterator.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OffsetCommitter, fetchCommittedOffsets, listOffsets } from './offsets.js';
 import { resolveConsumerOptions, type AutoOffsetReset, type ConsumerOptions, type ResolvedConsumerOptions } from './options.js';
 import { PartitionRegistry, type PartitionState } from './partition-state.js';
+import type { ConsumerGroupMetadata } from '../producer/transactions.js';
 import { Processor } from './processor.js';
 import type { ConsumedMessage, RunOptions, SubscribeOptions, TopicPartitionOffset } from './types.js';
 
@@ -129,6 +130,15 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
   get generation(): { generationId: number; memberId: string } {
     const g = this.driver.member.generation;
     return { generationId: g.generationId, memberId: g.memberId };
+  }
+
+  /**
+   * What a transactional producer's `sendOffsetsToTransaction` needs: the group, and this member's
+   * generation and ids, so the coordinator refuses offsets from a member a rebalance fenced (KIP-447).
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const g = this.driver.member.generation;
+    return { groupId: this.options.groupId, generationId: g.generationId, memberId: g.memberId, groupInstanceId: this.options.groupInstanceId };
   }
 
   /** Stops fetching and delivering these partitions (whole topics with `partitions` omitted). */

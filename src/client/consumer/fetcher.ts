@@ -1,12 +1,15 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchPartitionData } from '../../protocol/messages/index.js';
-import { decodeRecordBatches, type DecodedRecord } from '../../protocol/record-batch.js';
+import { decodeRecordBatches } from '../../protocol/record-batch.js';
 import { KafkaError } from '../errors.js';
 import type { Cluster } from '../net/cluster.js';
 import { sleepMs } from '../net/sleep.js';
+import { deliverableRecords } from './committed-records.js';
 import { hasLagSubscribers, publishLag } from './events.js';
 import type { ResolvedConsumerOptions } from './options.js';
 import type { PartitionRegistry, PartitionState } from './partition-state.js';
+
+const READ_COMMITTED = 1;
 
 /** Errors after which the partition's leader must be looked up again. */
 const REFRESH_METADATA_ERRORS: ReadonlySet<number> = new Set([
@@ -156,7 +159,8 @@ export class Fetcher {
       if (REFRESH_METADATA_ERRORS.has(p.errorCode)) this.cluster.invalidateTopic(s.topic);
       return false;
     }
-    s.highWatermark = p.highWatermark;
+    // A read_committed consumer's end is the last stable offset: its lag counts to there (as Java's).
+    s.highWatermark = this.options.isolationLevel === READ_COMMITTED && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark;
     const bytes = p.records;
     if (bytes === null || bytes.length === 0) {
       this.reportLag(s);
@@ -164,12 +168,11 @@ export class Fetcher {
     }
     const batches = await decodeRecordBatches(bytes);
     if (stale()) return false;
-    const records: DecodedRecord[] = [];
+    const records = deliverableRecords(batches, fetchOffset, this.options.isolationLevel === READ_COMMITTED ? (p.abortedTransactions ?? []) : null);
     let next = fetchOffset;
     for (const b of batches) {
+      // Step over every batch, so compacted gaps, markers and aborted data are not fetched again.
       const batchEnd = b.header.baseOffset + b.header.lastOffsetDelta + 1;
-      if (!b.isControl) for (const r of b.records) if (r.offset >= fetchOffset) records.push(r);
-      // Step over the whole batch, so compacted gaps and control batches are not fetched again.
       if (batchEnd > next) next = batchEnd;
     }
     s.position = next;

@@ -27,6 +27,11 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   21: [0, 2], // DeleteRecords
   22: [0, 5], // InitProducerId
   23: [0, 4], // OffsetForLeaderEpoch
+  24: [0, 3], // AddPartitionsToTxn: v4+ is the brokers' batched form
+  25: [0, 4], // AddOffsetsToTxn
+  26: [0, 4], // EndTxn: v5 is KIP-890's epoch bump per transaction, not used
+  27: [0, 1], // WriteTxnMarkers (aborting hanging transactions)
+  28: [0, 4], // TxnOffsetCommit: v3+ carries the member and generation (KIP-447)
   32: [1, 4], // DescribeConfigs
   33: [0, 2], // AlterConfigs
   37: [0, 3], // CreatePartitions
@@ -34,6 +39,9 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   44: [0, 1], // IncrementalAlterConfigs
   47: [0, 0], // OffsetDelete
   60: [0, 1], // DescribeCluster
+  61: [0, 0], // DescribeProducers
+  65: [0, 0], // DescribeTransactions
+  66: [0, 1], // ListTransactions
   68: [0, 1], // ConsumerGroupHeartbeat (KIP-848)
   69: [0, 0], // ConsumerGroupDescribe (KIP-848)
 };

@@ -35,6 +35,12 @@ export class IdempotenceState {
   producerEpoch = -1;
   private state: 'disabled' | 'none' | 'pending' | 'ready';
 
+  /**
+   * For a transactional producer: called instead of taking a new producer id when the broker's
+   * view of the sequences breaks (the transaction aborts and bumps the epoch, KIP-360).
+   */
+  onSequencesBroken: ((err: Error) => void) | null = null;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly o: ResolvedProducerOptions,
@@ -44,6 +50,18 @@ export class IdempotenceState {
     this.state = o.idempotent ? 'none' : 'disabled';
   }
 
+  /** A transactional producer's id and epoch from InitProducerId: sequences start again at 0. */
+  adopt(producerId: number, producerEpoch: number, all: PartitionQueue[]): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.state = 'ready';
+    for (const q of all) {
+      q.nextSequence = 0;
+      q.lastAckedSequence = -1;
+    }
+    this.wake();
+  }
+
   get enabled(): boolean {
     return this.state !== 'disabled';
   }
@@ -51,7 +69,8 @@ export class IdempotenceState {
   /** Whether batches may be stamped and sent now; starts InitProducerId when needed. */
   ready(): boolean {
     if (this.state === 'disabled' || this.state === 'ready') return true;
-    if (this.state === 'none') void this.init();
+    // A transactional producer gets its id from initTransactions(), never here.
+    if (this.state === 'none' && this.o.transactionalId === null) void this.init();
     return false;
   }
 
@@ -123,13 +142,17 @@ export class IdempotenceState {
   }
 
   /** A batch failed for good: if it held sequences under the current id, they leave a gap. */
-  failed(_q: PartitionQueue, b: ProducerBatch, all: PartitionQueue[]): void {
-    if (this.isCurrent(b)) this.reset(all);
+  failed(_q: PartitionQueue, b: ProducerBatch, all: PartitionQueue[], err?: Error): void {
+    if (this.isCurrent(b)) this.reset(all, err);
   }
 
   /** Forget the producer id; the next drain asks for a new one and sequences restart at 0. */
-  reset(all: PartitionQueue[]): void {
+  reset(all: PartitionQueue[], err?: Error): void {
     if (this.state !== 'ready') return;
+    if (this.onSequencesBroken !== null) {
+      this.onSequencesBroken(err ?? new Error('the broker lost track of the producer sequences'));
+      return;
+    }
     this.o.client.logger.info('resetting the producer id', { producerId: this.producerId });
     this.state = 'none';
     this.producerId = -1;

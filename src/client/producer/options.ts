@@ -43,6 +43,14 @@ export interface ProducerOptions extends ClientOptions {
   maxInFlightRequestsPerConnection?: number;
   /** `murmur2` (Java's, the default), `crc32` (librdkafka's consistent), or a function. */
   partitioner?: PartitionerName | Partitioner;
+  /**
+   * Makes the producer transactional (KIP-98): records are sent inside transactions
+   * (`initTransactions`, `beginTransaction`, `commitTransaction`, `abortTransaction`), and a new
+   * producer with the same id fences this one. Needs idempotence (on by default).
+   */
+  transactionalId?: string;
+  /** `transaction.timeout.ms`: the coordinator aborts a transaction open longer than this. Default 60000. */
+  transactionTimeoutMs?: number;
 }
 
 export interface ResolvedProducerOptions {
@@ -63,6 +71,8 @@ export interface ResolvedProducerOptions {
   partitioner: PartitionerName | Partitioner;
   /** Retries per batch: `retries` when given, else unbounded within deliveryTimeoutMs (Java's). */
   retries: number;
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
 }
 
 export const PRODUCER_DEFAULTS = {
@@ -76,11 +86,12 @@ export const PRODUCER_DEFAULTS = {
   deliveryTimeoutMs: 120_000,
   maxInFlightRequestsPerConnection: 5,
   partitioner: 'murmur2',
+  transactionTimeoutMs: 60_000,
 } as const;
 
 const PRODUCER_OPTION_NAMES = [
   ...CLIENT_OPTION_NAMES, 'acks', 'idempotent', 'compression', 'lingerMs', 'batchSize', 'maxRequestSize', 'bufferMemory',
-  'maxBlockMs', 'deliveryTimeoutMs', 'maxInFlightRequestsPerConnection', 'partitioner',
+  'maxBlockMs', 'deliveryTimeoutMs', 'maxInFlightRequestsPerConnection', 'partitioner', 'transactionalId', 'transactionTimeoutMs',
 ];
 
 export function resolveProducerOptions(o: ProducerOptions): ResolvedProducerOptions {
@@ -88,7 +99,11 @@ export function resolveProducerOptions(o: ProducerOptions): ResolvedProducerOpti
   rejectUnknownOptions('producer', o, PRODUCER_OPTION_NAMES);
   const d = PRODUCER_DEFAULTS;
   const acks = oneOfOption('acks', o.acks, d.acks, [-1, 0, 1] as const);
-  const idempotentExplicit = o.idempotent !== undefined;
+  const transactionalId = o.transactionalId ?? null;
+  if (transactionalId !== null && (typeof transactionalId !== 'string' || transactionalId === '')) throw new KafkaConfigError('transactionalId must be a non-empty string');
+  if (transactionalId !== null && o.idempotent === false) throw new KafkaConfigError('a transactional producer needs idempotence: remove idempotent: false');
+  if (transactionalId !== null && acks !== -1) throw new KafkaConfigError(`a transactional producer needs acks: -1 (got acks: ${acks})`);
+  const idempotentExplicit = o.idempotent !== undefined || transactionalId !== null;
   const idempotent = boolOption('idempotent', o.idempotent, acks === -1);
   if (idempotent && acks !== -1) {
     throw new KafkaConfigError(`idempotent: true needs acks: -1 (got acks: ${acks}), as Kafka requires for enable.idempotence`);
@@ -120,5 +135,7 @@ export function resolveProducerOptions(o: ProducerOptions): ResolvedProducerOpti
     maxInFlightRequestsPerConnection: maxInFlight,
     partitioner,
     retries: o.retries === undefined ? Number.MAX_SAFE_INTEGER : client.retries,
+    transactionalId,
+    transactionTimeoutMs: intOption('transactionTimeoutMs', o.transactionTimeoutMs, d.transactionTimeoutMs, 1),
   };
 }

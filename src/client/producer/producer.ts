@@ -7,6 +7,7 @@ import { SendTracker, type ProducerBatch, type RecordMetadata } from './batch.js
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.js';
 import { crc32Partitioner, murmur2Partitioner, StickyPartitions } from './partitioners.js';
 import { Sender } from './sender.js';
+import { TransactionManager, type ConsumerGroupMetadata, type TransactionOffset } from './transactions.js';
 
 export type MessageBytes = Buffer | Uint8Array | string;
 
@@ -48,6 +49,7 @@ export class Producer {
   private readonly acc: RecordAccumulator;
   private readonly sender: Sender;
   private readonly sticky: StickyPartitions;
+  private readonly transactions: TransactionManager | null = null;
   private memoryWaiters: Array<() => void> = [];
   private readonly appending = new Set<Promise<void>>();
   private closing: Promise<void> | null = null;
@@ -58,6 +60,54 @@ export class Producer {
     this.acc = new RecordAccumulator(this.options.batchSize, this.options.lingerMs);
     this.sticky = new StickyPartitions(this.options.client.random);
     this.sender = new Sender(this.cluster, this.acc, this.options, (b) => this.onBatchClosed(b), () => this.onMemoryFreed());
+    if (this.options.transactionalId !== null) {
+      this.transactions = new TransactionManager(this.cluster, this.options, this.sender.idempotence, {
+        flush: () => this.sender.flush(),
+        failUnsent: (err) => this.sender.failUnsent(err),
+        wake: () => this.sender.wake(),
+        queues: () => this.acc.allQueues(),
+      });
+      this.sender.transactions = this.transactions;
+    }
+  }
+
+  // ---- transactions (KIP-98): only with `transactionalId` ----
+
+  /**
+   * Registers the transactional id with its coordinator: fences any older producer with the same
+   * id and aborts a transaction it left open. Call once, before the first transaction.
+   */
+  initTransactions(): Promise<void> {
+    return this.txn('initTransactions').initTransactions();
+  }
+
+  /** Starts a transaction: every record sent until commit or abort belongs to it. */
+  beginTransaction(): void {
+    this.txn('beginTransaction').beginTransaction();
+  }
+
+  /**
+   * Adds the consumer group's offsets to the transaction: they are committed if and only if the
+   * transaction commits (consume-transform-produce). `groupMetadata` is `consumer.groupMetadata()`,
+   * so a member fenced by a rebalance cannot commit (KIP-447).
+   */
+  sendOffsetsToTransaction(offsets: TransactionOffset[], groupMetadata: ConsumerGroupMetadata): Promise<void> {
+    return this.txn('sendOffsetsToTransaction').sendOffsetsToTransaction(offsets, groupMetadata);
+  }
+
+  /** Sends what is buffered, waits for it, and commits: records and offsets become visible together. */
+  commitTransaction(): Promise<void> {
+    return this.txn('commitTransaction').commitTransaction();
+  }
+
+  /** Aborts: read_committed consumers never see the transaction's records, and its offsets are dropped. */
+  abortTransaction(): Promise<void> {
+    return this.txn('abortTransaction').abortTransaction();
+  }
+
+  private txn(operation: string): TransactionManager {
+    if (this.transactions === null) throw new KafkaConfigError(`${operation} needs a transactional producer (the transactionalId option)`);
+    return this.transactions;
   }
 
   /** Connects and fetches metadata now (optional: `send` does it on first use). */
@@ -73,6 +123,7 @@ export class Producer {
   /** Sends records of several topics as one unit of acknowledgement. */
   async sendBatch(batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
     if (this.closing !== null) throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, { api: 'Produce' }, 'the producer is closed');
+    this.transactions?.checkSend();
     const groups = batch?.topicMessages;
     if (!Array.isArray(groups)) throw new KafkaConfigError('sendBatch needs { topicMessages: [{ topic, messages }] }');
     let total = 0;
@@ -133,6 +184,9 @@ export class Producer {
         tracker.fail(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Produce', topic, partition }, `partition ${partition} does not exist: ${topic} has ${partitionCount}`));
         return position + messages.length;
       }
+      // A transaction adds a partition as soon as a record is bound for it (as Java's send()
+      // does), so AddPartitionsToTxn overlaps the batching instead of following it.
+      this.transactions?.partitionReady(topic, partition);
       const size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0) + headersSize(headers);
       if (size > o.maxRequestSize) {
         tracker.fail(new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, { api: 'Produce', topic, partition }, `MESSAGE_TOO_LARGE (10): a ${size}-byte record exceeds maxRequestSize (${o.maxRequestSize})`));

@@ -6,6 +6,7 @@ import type { Cluster } from '../net/cluster.js';
 import type { RecordAccumulator, PartitionQueue } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import { IdempotenceState } from './idempotence.js';
+import type { TransactionManager } from './transactions.js';
 import type { ResolvedProducerOptions } from './options.js';
 import { restampBatch } from './restamp.js';
 
@@ -40,6 +41,8 @@ export class Sender {
   private metadataRefreshing = false;
   private stopped = false;
   readonly idempotence: IdempotenceState;
+  /** Set for a transactional producer: batches wait until their partition is in the transaction. */
+  transactions: TransactionManager | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -113,6 +116,7 @@ export class Sender {
     for (const q of [...this.acc.pending]) {
       const leader = cache.leaderFor(q.topic, q.partition);
       if (!readyNodes.has(leader) || !this.canTake(q, nowMs)) continue;
+      if (this.transactions !== null && !this.transactions.partitionReady(q.topic, q.partition)) continue;
       const size = q.batches[0]!.sizeBytes;
       const used = bytes.get(leader) ?? 0;
       if (used > 0 && used + size > this.o.maxRequestSize) continue;
@@ -171,7 +175,7 @@ export class Sender {
         this.onFailure(nodeId, batches, err);
         return;
       }
-      const body = { transactionalId: null, acks: this.o.acks, timeoutMs: this.o.client.requestTimeoutMs, topicData };
+      const body = { transactionalId: this.o.transactionalId, acks: this.o.acks, timeoutMs: this.o.client.requestTimeoutMs, topicData };
       this.cluster.request(nodeId, 0, body, { retries: 0, expectResponse: this.o.acks !== 0 }).then(
         (res) => this.onResponse(nodeId, batches, res.response),
         (err) => this.onFailure(nodeId, batches, err),
@@ -183,7 +187,7 @@ export class Sender {
     const topics = new Map<string, Array<{ index: number; records: Buffer }>>();
     for (const b of batches) {
       if (b.encoded === null) {
-        b.encoded = await b.builder.finish({ compression: this.o.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence });
+        b.encoded = await b.builder.finish({ compression: this.o.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, transactional: this.o.transactionalId !== null });
       } else {
         restampBatch(b.encoded, b.producerId, b.producerEpoch, b.baseSequence);
       }
@@ -279,8 +283,15 @@ export class Sender {
 
   private fail(b: ProducerBatch, err: Error): void {
     for (const owner of b.owners) owner.fail(err);
-    this.idempotence.failed(this.acc.queue(b.topic, b.partition), b, this.acc.allQueues());
+    this.idempotence.failed(this.acc.queue(b.topic, b.partition), b, this.acc.allQueues(), err);
+    this.transactions?.batchFailed(err);
     this.release(b);
+  }
+
+  /** Fails every batch still waiting to be sent (an aborted transaction); those in flight finish. */
+  failUnsent(err: Error): void {
+    for (const q of [...this.acc.pending]) while (q.batches.length > 0) this.fail(this.acc.take(q), err);
+    this.checkIdle();
   }
 
   private release(b: ProducerBatch): void {

@@ -20,6 +20,11 @@ export * from './20-delete-topics.js';
 export * from './21-delete-records.js';
 export * from './22-init-producer-id.js';
 export * from './23-offset-for-leader-epoch.js';
+export * from './24-add-partitions-to-txn.js';
+export * from './25-add-offsets-to-txn.js';
+export * from './26-end-txn.js';
+export * from './27-write-txn-markers.js';
+export * from './28-txn-offset-commit.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './36-sasl-authenticate.js';
@@ -28,6 +33,9 @@ export * from './42-delete-groups.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
 export * from './60-describe-cluster.js';
+export * from './61-describe-producers.js';
+export * from './65-describe-transactions.js';
+export * from './66-list-transactions.js';
 export * from './68-consumer-group-heartbeat.js';
 export * from './69-consumer-group-describe.js';
 export * from './consumer-protocol-subscription.js';
@@ -53,6 +61,11 @@ import { DeleteTopicsApi } from './20-delete-topics.js';
 import { DeleteRecordsApi } from './21-delete-records.js';
 import { InitProducerIdApi } from './22-init-producer-id.js';
 import { OffsetForLeaderEpochApi } from './23-offset-for-leader-epoch.js';
+import { AddPartitionsToTxnApi } from './24-add-partitions-to-txn.js';
+import { AddOffsetsToTxnApi } from './25-add-offsets-to-txn.js';
+import { EndTxnApi } from './26-end-txn.js';
+import { WriteTxnMarkersApi } from './27-write-txn-markers.js';
+import { TxnOffsetCommitApi } from './28-txn-offset-commit.js';
 import { DescribeConfigsApi } from './32-describe-configs.js';
 import { AlterConfigsApi } from './33-alter-configs.js';
 import { SaslAuthenticateApi } from './36-sasl-authenticate.js';
@@ -61,6 +74,9 @@ import { DeleteGroupsApi } from './42-delete-groups.js';
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
 import { OffsetDeleteApi } from './47-offset-delete.js';
 import { DescribeClusterApi } from './60-describe-cluster.js';
+import { DescribeProducersApi } from './61-describe-producers.js';
+import { DescribeTransactionsApi } from './65-describe-transactions.js';
+import { ListTransactionsApi } from './66-list-transactions.js';
 import { ConsumerGroupHeartbeatApi } from './68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeApi } from './69-consumer-group-describe.js';
 import type { ProduceRequest, ProduceRequestInit, ProduceResponse, ProduceResponseInit } from './00-produce.js';
@@ -83,6 +99,11 @@ import type { DeleteTopicsRequest, DeleteTopicsRequestInit, DeleteTopicsResponse
 import type { DeleteRecordsRequest, DeleteRecordsRequestInit, DeleteRecordsResponse, DeleteRecordsResponseInit } from './21-delete-records.js';
 import type { InitProducerIdRequest, InitProducerIdRequestInit, InitProducerIdResponse, InitProducerIdResponseInit } from './22-init-producer-id.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochRequestInit, OffsetForLeaderEpochResponse, OffsetForLeaderEpochResponseInit } from './23-offset-for-leader-epoch.js';
+import type { AddPartitionsToTxnRequest, AddPartitionsToTxnRequestInit, AddPartitionsToTxnResponse, AddPartitionsToTxnResponseInit } from './24-add-partitions-to-txn.js';
+import type { AddOffsetsToTxnRequest, AddOffsetsToTxnRequestInit, AddOffsetsToTxnResponse, AddOffsetsToTxnResponseInit } from './25-add-offsets-to-txn.js';
+import type { EndTxnRequest, EndTxnRequestInit, EndTxnResponse, EndTxnResponseInit } from './26-end-txn.js';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersRequestInit, WriteTxnMarkersResponse, WriteTxnMarkersResponseInit } from './27-write-txn-markers.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestInit, TxnOffsetCommitResponse, TxnOffsetCommitResponseInit } from './28-txn-offset-commit.js';
 import type { DescribeConfigsRequest, DescribeConfigsRequestInit, DescribeConfigsResponse, DescribeConfigsResponseInit } from './32-describe-configs.js';
 import type { AlterConfigsRequest, AlterConfigsRequestInit, AlterConfigsResponse, AlterConfigsResponseInit } from './33-alter-configs.js';
 import type { SaslAuthenticateRequest, SaslAuthenticateRequestInit, SaslAuthenticateResponse, SaslAuthenticateResponseInit } from './36-sasl-authenticate.js';
@@ -91,6 +112,9 @@ import type { DeleteGroupsRequest, DeleteGroupsRequestInit, DeleteGroupsResponse
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsRequestInit, IncrementalAlterConfigsResponse, IncrementalAlterConfigsResponseInit } from './44-incremental-alter-configs.js';
 import type { OffsetDeleteRequest, OffsetDeleteRequestInit, OffsetDeleteResponse, OffsetDeleteResponseInit } from './47-offset-delete.js';
 import type { DescribeClusterRequest, DescribeClusterRequestInit, DescribeClusterResponse, DescribeClusterResponseInit } from './60-describe-cluster.js';
+import type { DescribeProducersRequest, DescribeProducersRequestInit, DescribeProducersResponse, DescribeProducersResponseInit } from './61-describe-producers.js';
+import type { DescribeTransactionsRequest, DescribeTransactionsRequestInit, DescribeTransactionsResponse, DescribeTransactionsResponseInit } from './65-describe-transactions.js';
+import type { ListTransactionsRequest, ListTransactionsRequestInit, ListTransactionsResponse, ListTransactionsResponseInit } from './66-list-transactions.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatRequestInit, ConsumerGroupHeartbeatResponse, ConsumerGroupHeartbeatResponseInit } from './68-consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeRequestInit, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseInit } from './69-consumer-group-describe.js';
 
@@ -116,6 +140,11 @@ export interface ApiTypes {
   21: { request: DeleteRecordsRequest; requestInit: DeleteRecordsRequestInit; response: DeleteRecordsResponse; responseInit: DeleteRecordsResponseInit };
   22: { request: InitProducerIdRequest; requestInit: InitProducerIdRequestInit; response: InitProducerIdResponse; responseInit: InitProducerIdResponseInit };
   23: { request: OffsetForLeaderEpochRequest; requestInit: OffsetForLeaderEpochRequestInit; response: OffsetForLeaderEpochResponse; responseInit: OffsetForLeaderEpochResponseInit };
+  24: { request: AddPartitionsToTxnRequest; requestInit: AddPartitionsToTxnRequestInit; response: AddPartitionsToTxnResponse; responseInit: AddPartitionsToTxnResponseInit };
+  25: { request: AddOffsetsToTxnRequest; requestInit: AddOffsetsToTxnRequestInit; response: AddOffsetsToTxnResponse; responseInit: AddOffsetsToTxnResponseInit };
+  26: { request: EndTxnRequest; requestInit: EndTxnRequestInit; response: EndTxnResponse; responseInit: EndTxnResponseInit };
+  27: { request: WriteTxnMarkersRequest; requestInit: WriteTxnMarkersRequestInit; response: WriteTxnMarkersResponse; responseInit: WriteTxnMarkersResponseInit };
+  28: { request: TxnOffsetCommitRequest; requestInit: TxnOffsetCommitRequestInit; response: TxnOffsetCommitResponse; responseInit: TxnOffsetCommitResponseInit };
   32: { request: DescribeConfigsRequest; requestInit: DescribeConfigsRequestInit; response: DescribeConfigsResponse; responseInit: DescribeConfigsResponseInit };
   33: { request: AlterConfigsRequest; requestInit: AlterConfigsRequestInit; response: AlterConfigsResponse; responseInit: AlterConfigsResponseInit };
   36: { request: SaslAuthenticateRequest; requestInit: SaslAuthenticateRequestInit; response: SaslAuthenticateResponse; responseInit: SaslAuthenticateResponseInit };
@@ -124,6 +153,9 @@ export interface ApiTypes {
   44: { request: IncrementalAlterConfigsRequest; requestInit: IncrementalAlterConfigsRequestInit; response: IncrementalAlterConfigsResponse; responseInit: IncrementalAlterConfigsResponseInit };
   47: { request: OffsetDeleteRequest; requestInit: OffsetDeleteRequestInit; response: OffsetDeleteResponse; responseInit: OffsetDeleteResponseInit };
   60: { request: DescribeClusterRequest; requestInit: DescribeClusterRequestInit; response: DescribeClusterResponse; responseInit: DescribeClusterResponseInit };
+  61: { request: DescribeProducersRequest; requestInit: DescribeProducersRequestInit; response: DescribeProducersResponse; responseInit: DescribeProducersResponseInit };
+  65: { request: DescribeTransactionsRequest; requestInit: DescribeTransactionsRequestInit; response: DescribeTransactionsResponse; responseInit: DescribeTransactionsResponseInit };
+  66: { request: ListTransactionsRequest; requestInit: ListTransactionsRequestInit; response: ListTransactionsResponse; responseInit: ListTransactionsResponseInit };
   68: { request: ConsumerGroupHeartbeatRequest; requestInit: ConsumerGroupHeartbeatRequestInit; response: ConsumerGroupHeartbeatResponse; responseInit: ConsumerGroupHeartbeatResponseInit };
   69: { request: ConsumerGroupDescribeRequest; requestInit: ConsumerGroupDescribeRequestInit; response: ConsumerGroupDescribeResponse; responseInit: ConsumerGroupDescribeResponseInit };
 }
@@ -153,6 +185,11 @@ export const API_SPECS = {
   21: DeleteRecordsApi,
   22: InitProducerIdApi,
   23: OffsetForLeaderEpochApi,
+  24: AddPartitionsToTxnApi,
+  25: AddOffsetsToTxnApi,
+  26: EndTxnApi,
+  27: WriteTxnMarkersApi,
+  28: TxnOffsetCommitApi,
   32: DescribeConfigsApi,
   33: AlterConfigsApi,
   36: SaslAuthenticateApi,
@@ -161,6 +198,9 @@ export const API_SPECS = {
   44: IncrementalAlterConfigsApi,
   47: OffsetDeleteApi,
   60: DescribeClusterApi,
+  61: DescribeProducersApi,
+  65: DescribeTransactionsApi,
+  66: ListTransactionsApi,
   68: ConsumerGroupHeartbeatApi,
   69: ConsumerGroupDescribeApi,
 } as const;

@@ -2513,6 +2513,514 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
    ]
   }
  },
+ "24": {
+  "request": {
+   "name": "AddPartitionsToTxnRequest",
+   "validVersions": "0-5",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "transactions",
+     "type": "[]struct",
+     "versions": "4+",
+     "fields": [
+      {
+       "name": "transactionalId",
+       "type": "string",
+       "versions": "4+"
+      },
+      {
+       "name": "producerId",
+       "type": "int64",
+       "versions": "4+"
+      },
+      {
+       "name": "producerEpoch",
+       "type": "int16",
+       "versions": "4+"
+      },
+      {
+       "name": "verifyOnly",
+       "type": "bool",
+       "versions": "4+",
+       "default": "false"
+      },
+      {
+       "name": "topics",
+       "type": "[]struct",
+       "versions": "4+",
+       "fields": [
+        {
+         "name": "name",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "partitions",
+         "type": "[]int32",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "v3AndBelowTransactionalId",
+     "type": "string",
+     "versions": "0-3"
+    },
+    {
+     "name": "v3AndBelowProducerId",
+     "type": "int64",
+     "versions": "0-3"
+    },
+    {
+     "name": "v3AndBelowProducerEpoch",
+     "type": "int16",
+     "versions": "0-3"
+    },
+    {
+     "name": "v3AndBelowTopics",
+     "type": "[]struct",
+     "versions": "0-3",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "partitions",
+       "type": "[]int32",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "AddPartitionsToTxnResponse",
+   "validVersions": "0-5",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "4+"
+    },
+    {
+     "name": "resultsByTransaction",
+     "type": "[]struct",
+     "versions": "4+",
+     "fields": [
+      {
+       "name": "transactionalId",
+       "type": "string",
+       "versions": "4+"
+      },
+      {
+       "name": "topicResults",
+       "type": "[]struct",
+       "versions": "4+",
+       "fields": [
+        {
+         "name": "name",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "resultsByPartition",
+         "type": "[]struct",
+         "versions": "0+",
+         "fields": [
+          {
+           "name": "partitionIndex",
+           "type": "int32",
+           "versions": "0+"
+          },
+          {
+           "name": "partitionErrorCode",
+           "type": "int16",
+           "versions": "0+"
+          }
+         ]
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "resultsByTopicV3AndBelow",
+     "type": "[]struct",
+     "versions": "0-3",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "resultsByPartition",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "partitionIndex",
+         "type": "int32",
+         "versions": "0+"
+        },
+        {
+         "name": "partitionErrorCode",
+         "type": "int16",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "25": {
+  "request": {
+   "name": "AddOffsetsToTxnRequest",
+   "validVersions": "0-4",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "transactionalId",
+     "type": "string",
+     "versions": "0+"
+    },
+    {
+     "name": "producerId",
+     "type": "int64",
+     "versions": "0+"
+    },
+    {
+     "name": "producerEpoch",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "groupId",
+     "type": "string",
+     "versions": "0+"
+    }
+   ]
+  },
+  "response": {
+   "name": "AddOffsetsToTxnResponse",
+   "validVersions": "0-4",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "0+"
+    }
+   ]
+  }
+ },
+ "26": {
+  "request": {
+   "name": "EndTxnRequest",
+   "validVersions": "0-5",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "transactionalId",
+     "type": "string",
+     "versions": "0+"
+    },
+    {
+     "name": "producerId",
+     "type": "int64",
+     "versions": "0+"
+    },
+    {
+     "name": "producerEpoch",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "committed",
+     "type": "bool",
+     "versions": "0+"
+    }
+   ]
+  },
+  "response": {
+   "name": "EndTxnResponse",
+   "validVersions": "0-5",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "producerId",
+     "type": "int64",
+     "versions": "5+",
+     "default": "-1"
+    },
+    {
+     "name": "producerEpoch",
+     "type": "int16",
+     "versions": "5+",
+     "default": "-1"
+    }
+   ]
+  }
+ },
+ "27": {
+  "request": {
+   "name": "WriteTxnMarkersRequest",
+   "validVersions": "0-1",
+   "flexibleVersions": "1+",
+   "fields": [
+    {
+     "name": "markers",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "producerId",
+       "type": "int64",
+       "versions": "0+"
+      },
+      {
+       "name": "producerEpoch",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionResult",
+       "type": "bool",
+       "versions": "0+"
+      },
+      {
+       "name": "topics",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "name",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "partitionIndexes",
+         "type": "[]int32",
+         "versions": "0+"
+        }
+       ]
+      },
+      {
+       "name": "coordinatorEpoch",
+       "type": "int32",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "WriteTxnMarkersResponse",
+   "validVersions": "0-1",
+   "flexibleVersions": "1+",
+   "fields": [
+    {
+     "name": "markers",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "producerId",
+       "type": "int64",
+       "versions": "0+"
+      },
+      {
+       "name": "topics",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "name",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "partitions",
+         "type": "[]struct",
+         "versions": "0+",
+         "fields": [
+          {
+           "name": "partitionIndex",
+           "type": "int32",
+           "versions": "0+"
+          },
+          {
+           "name": "errorCode",
+           "type": "int16",
+           "versions": "0+"
+          }
+         ]
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "28": {
+  "request": {
+   "name": "TxnOffsetCommitRequest",
+   "validVersions": "0-4",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "transactionalId",
+     "type": "string",
+     "versions": "0+"
+    },
+    {
+     "name": "groupId",
+     "type": "string",
+     "versions": "0+"
+    },
+    {
+     "name": "producerId",
+     "type": "int64",
+     "versions": "0+"
+    },
+    {
+     "name": "producerEpoch",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "generationId",
+     "type": "int32",
+     "versions": "3+",
+     "default": "-1"
+    },
+    {
+     "name": "memberId",
+     "type": "string",
+     "versions": "3+",
+     "default": ""
+    },
+    {
+     "name": "groupInstanceId",
+     "type": "string",
+     "versions": "3+",
+     "nullableVersions": "3+",
+     "default": "null"
+    },
+    {
+     "name": "topics",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "partitions",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "partitionIndex",
+         "type": "int32",
+         "versions": "0+"
+        },
+        {
+         "name": "committedOffset",
+         "type": "int64",
+         "versions": "0+"
+        },
+        {
+         "name": "committedLeaderEpoch",
+         "type": "int32",
+         "versions": "2+",
+         "default": "-1"
+        },
+        {
+         "name": "committedMetadata",
+         "type": "string",
+         "versions": "0+",
+         "nullableVersions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "TxnOffsetCommitResponse",
+   "validVersions": "0-4",
+   "flexibleVersions": "3+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "topics",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "partitions",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "partitionIndex",
+         "type": "int32",
+         "versions": "0+"
+        },
+        {
+         "name": "errorCode",
+         "type": "int16",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
  "32": {
   "request": {
    "name": "DescribeConfigsRequest",
@@ -3201,6 +3709,274 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
      "type": "int32",
      "versions": "0+",
      "default": "-2147483648"
+    }
+   ]
+  }
+ },
+ "61": {
+  "request": {
+   "name": "DescribeProducersRequest",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "topics",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "partitionIndexes",
+       "type": "[]int32",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "DescribeProducersResponse",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "topics",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "partitions",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "partitionIndex",
+         "type": "int32",
+         "versions": "0+"
+        },
+        {
+         "name": "errorCode",
+         "type": "int16",
+         "versions": "0+"
+        },
+        {
+         "name": "errorMessage",
+         "type": "string",
+         "versions": "0+",
+         "nullableVersions": "0+",
+         "default": "null"
+        },
+        {
+         "name": "activeProducers",
+         "type": "[]struct",
+         "versions": "0+",
+         "fields": [
+          {
+           "name": "producerId",
+           "type": "int64",
+           "versions": "0+"
+          },
+          {
+           "name": "producerEpoch",
+           "type": "int32",
+           "versions": "0+"
+          },
+          {
+           "name": "lastSequence",
+           "type": "int32",
+           "versions": "0+",
+           "default": "-1"
+          },
+          {
+           "name": "lastTimestamp",
+           "type": "int64",
+           "versions": "0+",
+           "default": "-1"
+          },
+          {
+           "name": "coordinatorEpoch",
+           "type": "int32",
+           "versions": "0+"
+          },
+          {
+           "name": "currentTxnStartOffset",
+           "type": "int64",
+           "versions": "0+",
+           "default": "-1"
+          }
+         ]
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "65": {
+  "request": {
+   "name": "DescribeTransactionsRequest",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "transactionalIds",
+     "type": "[]string",
+     "versions": "0+"
+    }
+   ]
+  },
+  "response": {
+   "name": "DescribeTransactionsResponse",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "transactionStates",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "errorCode",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionalId",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionState",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionTimeoutMs",
+       "type": "int32",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionStartTimeMs",
+       "type": "int64",
+       "versions": "0+"
+      },
+      {
+       "name": "producerId",
+       "type": "int64",
+       "versions": "0+"
+      },
+      {
+       "name": "producerEpoch",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "topics",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "topic",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "partitions",
+         "type": "[]int32",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "66": {
+  "request": {
+   "name": "ListTransactionsRequest",
+   "validVersions": "0-1",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "stateFilters",
+     "type": "[]string",
+     "versions": "0+"
+    },
+    {
+     "name": "producerIdFilters",
+     "type": "[]int64",
+     "versions": "0+"
+    },
+    {
+     "name": "durationFilter",
+     "type": "int64",
+     "versions": "1+",
+     "default": "-1"
+    }
+   ]
+  },
+  "response": {
+   "name": "ListTransactionsResponse",
+   "validVersions": "0-1",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "unknownStateFilters",
+     "type": "[]string",
+     "versions": "0+"
+    },
+    {
+     "name": "transactionStates",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "transactionalId",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "producerId",
+       "type": "int64",
+       "versions": "0+"
+      },
+      {
+       "name": "transactionState",
+       "type": "string",
+       "versions": "0+"
+      }
+     ]
     }
    ]
   }

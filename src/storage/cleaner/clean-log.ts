@@ -1,4 +1,4 @@
-import { ATTR_CONTROL, BATCH, readInt64 } from '../../protocol/record-batch-header.js';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH, readInt64 } from '../../protocol/record-batch-header.js';
 import type { Segment } from '../segment.js';
 import { filterBatch, type BatchFilter } from './batch-filter.js';
 import { groupSegmentsBySize, segmentsIn, type CleaningPlan, type CompactionSettings } from './cleanable.js';
@@ -25,6 +25,8 @@ export interface CleanLogOptions {
   pause(): Promise<void>;
   /** The last offset of an active idempotent producer's last batch, kept even when emptied (Kafka's RETAIN_EMPTY). */
   producerLastOffset?: (producerId: number) => number | undefined;
+  /** Aborted transactions of the partition: their records never enter the offset map. */
+  abortedTransactions?: readonly { producerId: number; firstOffset: number; lastOffset: number }[];
   onStep?: StepHook;
 }
 
@@ -62,6 +64,15 @@ async function forEachBatch(segment: Segment, fromOffset: number, o: CleanLogOpt
   }
 }
 
+/** A transactional batch inside one of the partition's aborted transactions (Kafka's cleaner skips these when mapping keys). */
+function isAbortedBatch(buf: Buffer, pos: number, o: CleanLogOptions): boolean {
+  const aborted = o.abortedTransactions;
+  if (aborted === undefined || aborted.length === 0 || (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & ATTR_TRANSACTIONAL) === 0) return false;
+  const producerId = readInt64(buf, pos + BATCH.PRODUCER_ID);
+  const baseOffset = readInt64(buf, pos + BATCH.BASE_OFFSET);
+  return aborted.some((t) => t.producerId === producerId && baseOffset >= t.firstOffset && baseOffset <= t.lastOffset);
+}
+
 /** Phase 1: the latest offset of every key in the dirty section, as far as the map holds. */
 async function buildOffsetMap(log: CleanableLog, plan: CleaningPlan, o: CleanLogOptions, counters: Counters): Promise<OffsetMap> {
   const start = plan.firstDirtyOffset;
@@ -70,7 +81,7 @@ async function buildOffsetMap(log: CleanableLog, plan: CleaningPlan, o: CleanLog
   const dirty = segmentsIn(log.allSegments(), start, end);
   for (let i = 0; i < dirty.length; i++) {
     const full = await forEachBatch(dirty[i]!, start, o, counters, async (buf, pos, size, _base, lastOffset) => {
-      if ((buf.readInt16BE(pos + BATCH.ATTRIBUTES) & ATTR_CONTROL) === 0) {
+      if ((buf.readInt16BE(pos + BATCH.ATTRIBUTES) & ATTR_CONTROL) === 0 && !isAbortedBatch(buf, pos, o)) {
         const bytes = await recordBytesOf(buf, pos, size);
         const baseOffset = readInt64(buf, pos + BATCH.BASE_OFFSET);
         for (const r of walkRecords(bytes.data, bytes.start, bytes.end, buf.readInt32BE(pos + BATCH.RECORD_COUNT))) {

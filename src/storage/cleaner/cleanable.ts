@@ -37,6 +37,8 @@ export interface PlanInput {
   logEndOffset: number;
   /** The cleaner's checkpoint (first dirty offset), null when the log was never cleaned. */
   checkpoint: number | null;
+  /** First offset of the oldest open transaction: nothing from its segment on is cleaned (Kafka's LSO bound). */
+  firstUnstableOffset?: number | null;
   nowMs: number;
   settings: CompactionSettings;
 }
@@ -73,6 +75,11 @@ export function planCleaning(input: PlanInput): CleaningPlan {
   }
   const dirtyClosed = segmentsIn(segments, firstDirtyOffset, active.baseOffset);
   let uncleanable = active.baseOffset;
+  const unstable = input.firstUnstableOffset ?? null;
+  if (unstable !== null) {
+    const holding = segments.findLast((s) => s.baseOffset <= unstable);
+    uncleanable = Math.min(uncleanable, holding?.baseOffset ?? unstable);
+  }
   if (settings.minCompactionLagMs > 0) {
     const young = dirtyClosed.find((s) => largestTimestamp(s) > nowMs - settings.minCompactionLagMs);
     if (young !== undefined) uncleanable = Math.min(uncleanable, young.baseOffset);

@@ -147,6 +147,7 @@ export class LogCleaner {
         logStartOffset: log.logStartOffset,
         logEndOffset: log.logEndOffset,
         checkpoint,
+        firstUnstableOffset: log.producers?.firstUnstableOffset() ?? null,
         nowMs,
         settings: compactionSettings(log.currentConfig),
       });
@@ -173,7 +174,12 @@ export class LogCleaner {
         readChunkBytes: Math.max(1024, this.o.ioBufferBytes / 2),
         throttle: this.throttle,
         pause: () => this.pause(),
-        ...(producerLastOffset !== undefined ? { producerLastOffset: (pid: number) => producerLastOffset(log.topic, log.partition, pid) } : {}),
+        ...(producerLastOffset !== undefined
+          ? { producerLastOffset: (pid: number) => producerLastOffset(log.topic, log.partition, pid) }
+          : log.producers !== undefined
+            ? { producerLastOffset: (pid: number) => log.producers!.producer(pid)?.batches.at(-1)?.lastOffset }
+            : {}),
+        ...(log.producers !== undefined ? { abortedTransactions: log.producers.abortedIndex() } : {}),
         ...(onStep !== undefined ? { onStep: (step: CleanerStep) => onStep(step, where) } : {}),
       });
       this.checkpoints.set(log, result.endOffset);

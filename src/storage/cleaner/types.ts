@@ -14,6 +14,22 @@ export interface CleanableLog {
   /** Every segment, oldest first; the last is the active one. */
   allSegments(): readonly Segment[];
   replaceSegments(replaced: readonly Segment[], cleaned: Segment, install: () => Promise<void>): Promise<boolean>;
+  /**
+   * The partition's transactions (absent for logs without producer state): the cleaner stops
+   * before the first open transaction and leaves aborted records out of its offset map, as
+   * Kafka's does, so an aborted write never hides the committed value of its key.
+   */
+  readonly producers?: TransactionView;
+}
+
+/** What the cleaner needs of a partition's producer state. */
+export interface TransactionView {
+  /** First offset of the oldest open transaction, null when none is open. */
+  firstUnstableOffset(): number | null;
+  /** Aborted transactions: producer id and the offsets from its first batch to the abort marker. */
+  abortedIndex(): readonly { producerId: number; firstOffset: number; lastOffset: number }[];
+  /** A producer's last batch, whose offsets the cleaner keeps even when emptied. */
+  producer(producerId: number): { batches: readonly { lastOffset: number }[] } | undefined;
 }
 
 /** What one cleaning pass of one partition did (the `log-cleaned` event). */
