@@ -50,6 +50,24 @@ export interface BrokerOptions {
   groupMaxSize?: number;
   /** `offsets.retention.minutes`. Default 10080 (7 days). */
   offsetsRetentionMinutes?: number;
+  /** `group.consumer.session.timeout.ms` (KIP-848 consumer groups). Default 45000. */
+  groupConsumerSessionTimeoutMs?: number;
+  /** `group.consumer.min.session.timeout.ms`. Default 45000. */
+  groupConsumerMinSessionTimeoutMs?: number;
+  /** `group.consumer.max.session.timeout.ms`. Default 60000. */
+  groupConsumerMaxSessionTimeoutMs?: number;
+  /** `group.consumer.heartbeat.interval.ms`. Default 5000. */
+  groupConsumerHeartbeatIntervalMs?: number;
+  /** `group.consumer.min.heartbeat.interval.ms`. Default 5000. */
+  groupConsumerMinHeartbeatIntervalMs?: number;
+  /** `group.consumer.max.heartbeat.interval.ms`. Default 15000. */
+  groupConsumerMaxHeartbeatIntervalMs?: number;
+  /** `group.consumer.max.size`. Default 2147483647. */
+  groupConsumerMaxSize?: number;
+  /** `group.consumer.assignors`: server-side assignors, the first the default. Default ['uniform', 'range']. */
+  groupConsumerAssignors?: string[];
+  /** `group.consumer.migration.policy`: disabled, upgrade, downgrade or bidirectional (default). */
+  groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
   /** Where log lines go. Default: stderr at info level. */
   logger?: Logger;
 }
@@ -82,6 +100,15 @@ export const BROKER_DEFAULTS = {
   groupMaxSessionTimeoutMs: 1_800_000,
   groupMaxSize: 2_147_483_647,
   offsetsRetentionMinutes: 10_080,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerMinSessionTimeoutMs: 45_000,
+  groupConsumerMaxSessionTimeoutMs: 60_000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerMinHeartbeatIntervalMs: 5000,
+  groupConsumerMaxHeartbeatIntervalMs: 15_000,
+  groupConsumerMaxSize: 2_147_483_647,
+  groupConsumerAssignors: ['uniform', 'range'] as string[],
+  groupConsumerMigrationPolicy: 'bidirectional',
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -110,6 +137,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);
   check(o.groupMaxSize >= 1, `groupMaxSize must be >= 1`);
   check(o.offsetsRetentionMinutes >= 1, `offsetsRetentionMinutes must be >= 1`);
+  checkConsumerGroupOptions(o);
   const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
   const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
   return {
@@ -118,6 +146,30 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
     dataDir: o.memory ? null : (options.dataDir ?? './samsa-data'),
     clusterId: 'samsa-cluster',
   };
+}
+
+type ConsumerGroupOption = Extract<keyof BrokerOptions, `groupConsumer${string}`>;
+
+/** The group.consumer.* relations Kafka's GroupCoordinatorConfig enforces, named as our options. */
+function checkConsumerGroupOptions(o: Required<Pick<BrokerOptions, ConsumerGroupOption>>): void {
+  const ints = [
+    'groupConsumerSessionTimeoutMs',
+    'groupConsumerMinSessionTimeoutMs',
+    'groupConsumerMaxSessionTimeoutMs',
+    'groupConsumerHeartbeatIntervalMs',
+    'groupConsumerMinHeartbeatIntervalMs',
+    'groupConsumerMaxHeartbeatIntervalMs',
+    'groupConsumerMaxSize',
+  ] as const;
+  for (const k of ints) check(isInt(o[k]) && o[k] >= 1, `${k} must be an integer >= 1, got ${o[k]}`);
+  check(o.groupConsumerMaxSessionTimeoutMs >= o.groupConsumerMinSessionTimeoutMs, 'groupConsumerMaxSessionTimeoutMs must be >= groupConsumerMinSessionTimeoutMs');
+  check(o.groupConsumerSessionTimeoutMs >= o.groupConsumerMinSessionTimeoutMs && o.groupConsumerSessionTimeoutMs <= o.groupConsumerMaxSessionTimeoutMs, 'groupConsumerSessionTimeoutMs must be within [groupConsumerMinSessionTimeoutMs, groupConsumerMaxSessionTimeoutMs]');
+  check(o.groupConsumerMaxHeartbeatIntervalMs >= o.groupConsumerMinHeartbeatIntervalMs, 'groupConsumerMaxHeartbeatIntervalMs must be >= groupConsumerMinHeartbeatIntervalMs');
+  check(o.groupConsumerHeartbeatIntervalMs >= o.groupConsumerMinHeartbeatIntervalMs && o.groupConsumerHeartbeatIntervalMs <= o.groupConsumerMaxHeartbeatIntervalMs, 'groupConsumerHeartbeatIntervalMs must be within [groupConsumerMinHeartbeatIntervalMs, groupConsumerMaxHeartbeatIntervalMs]');
+  check(o.groupConsumerHeartbeatIntervalMs < o.groupConsumerSessionTimeoutMs, 'groupConsumerHeartbeatIntervalMs must be < groupConsumerSessionTimeoutMs');
+  const known = ['uniform', 'range'];
+  check(o.groupConsumerAssignors.length > 0 && o.groupConsumerAssignors.every((a) => known.includes(a)) && new Set(o.groupConsumerAssignors).size === o.groupConsumerAssignors.length, `groupConsumerAssignors must list some of ${known.join(', ')} once each, got ${o.groupConsumerAssignors.join(',')}`);
+  check(['disabled', 'upgrade', 'downgrade', 'bidirectional'].includes(o.groupConsumerMigrationPolicy), `groupConsumerMigrationPolicy must be disabled, upgrade, downgrade or bidirectional, got ${o.groupConsumerMigrationPolicy}`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -38,6 +38,15 @@ interface StartFlags {
   groupMaxSessionTimeoutMs?: number;
   groupMaxSize?: number;
   offsetsRetentionMinutes?: number;
+  groupConsumerSessionTimeoutMs?: number;
+  groupConsumerMinSessionTimeoutMs?: number;
+  groupConsumerMaxSessionTimeoutMs?: number;
+  groupConsumerHeartbeatIntervalMs?: number;
+  groupConsumerMinHeartbeatIntervalMs?: number;
+  groupConsumerMaxHeartbeatIntervalMs?: number;
+  groupConsumerMaxSize?: number;
+  groupConsumerAssignors?: string[];
+  groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
   logLevel: LogLevel;
 }
 
@@ -66,6 +75,15 @@ export function registerStartCommand(program: Command): void {
     .option('--group-max-session-timeout-ms <ms>', 'largest session timeout a member may ask for (default: 1800000)', integer(0))
     .option('--group-max-size <n>', 'most members in one group (default: 2147483647)', integer(1))
     .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
+    .option('--group-consumer-session-timeout-ms <ms>', 'session timeout of consumer-protocol (KIP-848) members (default: 45000)', integer(1))
+    .option('--group-consumer-min-session-timeout-ms <ms>', 'lower bound of --group-consumer-session-timeout-ms (default: 45000)', integer(1))
+    .option('--group-consumer-max-session-timeout-ms <ms>', 'upper bound of --group-consumer-session-timeout-ms (default: 60000)', integer(1))
+    .option('--group-consumer-heartbeat-interval-ms <ms>', 'heartbeat interval given to consumer-protocol members (default: 5000)', integer(1))
+    .option('--group-consumer-min-heartbeat-interval-ms <ms>', 'lower bound of --group-consumer-heartbeat-interval-ms (default: 5000)', integer(1))
+    .option('--group-consumer-max-heartbeat-interval-ms <ms>', 'upper bound of --group-consumer-heartbeat-interval-ms (default: 15000)', integer(1))
+    .option('--group-consumer-max-size <n>', 'most members in one consumer-protocol group (default: 2147483647)', integer(1))
+    .option('--group-consumer-assignors <list>', 'server-side assignors, comma-separated, the first the default (default: uniform,range)', (v: string) => v.split(',').map((a) => a.trim()))
+    .option('--group-consumer-migration-policy <policy>', 'which non-empty groups convert between the classic and consumer protocols (default: bidirectional)', oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional'))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;

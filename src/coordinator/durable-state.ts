@@ -1,16 +1,24 @@
+import { ConsumerGroups } from './consumer/groups.js';
 import type { CoordinatorRecord, GroupMetadataValue, OffsetCommitValue } from './records.js';
 
 /**
- * What survives a restart: the latest group metadata snapshot per group and the committed
- * offsets. Mutated only by `apply(record)`, so the live coordinator and one rebuilt from the
- * log hold the same state. Offsets are read from here directly (OffsetFetch never needs more).
+ * What survives a restart: the latest group metadata snapshot per classic group, the consumer
+ * groups (KIP-848; all their state is durable) and the committed offsets. Mutated only by
+ * `apply(record)`, so the live coordinator and one rebuilt from the log hold the same state.
+ * Offsets are read from here directly (OffsetFetch never needs more).
  */
 export class DurableState {
   private readonly groups = new Map<string, GroupMetadataValue>();
+  /** Consumer groups: replaying their records is all there is to them. */
+  readonly consumerGroups = new ConsumerGroups();
   /** group -> topic -> partition -> committed offset */
   private readonly offsets = new Map<string, Map<string, Map<number, OffsetCommitValue>>>();
 
   apply(record: CoordinatorRecord): void {
+    if (record.type !== 'group-metadata' && record.type !== 'offset-commit') {
+      this.consumerGroups.apply(record);
+      return;
+    }
     if (record.type === 'group-metadata') {
       if (record.value === null) this.groups.delete(record.groupId);
       else this.groups.set(record.groupId, record.value);
@@ -50,7 +58,12 @@ export class DurableState {
 
   /** Every group with metadata or offsets, sorted. */
   groupIds(): string[] {
-    return [...new Set([...this.groups.keys(), ...this.offsets.keys()])].sort();
+    return [...new Set([...this.groups.keys(), ...this.offsets.keys(), ...this.consumerGroups.ids()])].sort();
+  }
+
+  /** The groups that are not consumer groups: classic ones and commit-only ("simple") ones. */
+  classicGroupIds(): string[] {
+    return this.groupIds().filter((id) => !this.consumerGroups.has(id));
   }
 
   /**
@@ -62,6 +75,7 @@ export class DurableState {
     for (const groupId of this.groupIds()) {
       const value = this.groups.get(groupId);
       if (value !== undefined) records.push({ type: 'group-metadata', groupId, value });
+      records.push(...this.consumerGroups.snapshotRecords(groupId));
       const topics = this.offsets.get(groupId);
       if (topics === undefined) continue;
       for (const topic of [...topics.keys()].sort()) {

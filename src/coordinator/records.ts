@@ -1,5 +1,12 @@
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
+import {
+  decodeConsumerRecord,
+  encodeConsumerRecordKey,
+  encodeConsumerRecordValue,
+  isConsumerKeyType,
+  type ConsumerGroupRecord,
+} from './consumer/records.js';
 
 /**
  * The coordinator's durable records. Group metadata and committed offsets change only by
@@ -7,7 +14,14 @@ import { Writer } from '../protocol/writer.js';
  * broker restarts and replays its internal log. A null value is a tombstone, as in Kafka's
  * compacted `__consumer_offsets`: the latest record for a key wins.
  */
-export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord;
+export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord | ConsumerGroupRecord;
+
+/** The records of classic groups and offsets (the others belong to consumer groups). */
+export type ClassicCoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord;
+
+export function isClassicRecord(record: CoordinatorRecord): record is ClassicCoordinatorRecord {
+  return record.type === 'group-metadata' || record.type === 'offset-commit';
+}
 
 export interface GroupMetadataRecord {
   readonly type: 'group-metadata';
@@ -74,7 +88,9 @@ const VALUE_VERSION = 0;
 
 export function encodeRecordKey(record: CoordinatorRecord): Buffer {
   const w = new Writer({ initialBytes: 64 });
-  if (record.type === 'group-metadata') {
+  if (!isClassicRecord(record)) {
+    encodeConsumerRecordKey(record, w);
+  } else if (record.type === 'group-metadata') {
     w.int8(KEY_GROUP_METADATA).string(record.groupId, false);
   } else {
     w.int8(KEY_OFFSET_COMMIT).string(record.groupId, false).string(record.topic, false).int32(record.partition);
@@ -85,6 +101,7 @@ export function encodeRecordKey(record: CoordinatorRecord): Buffer {
 /** The value bytes, or null for a tombstone. */
 export function encodeRecordValue(record: CoordinatorRecord): Buffer | null {
   if (record.value === null) return null;
+  if (!isClassicRecord(record)) return encodeConsumerRecordValue(record);
   const w = new Writer({ initialBytes: 128 });
   w.int16(VALUE_VERSION);
   if (record.type === 'group-metadata') {
@@ -125,6 +142,7 @@ export function decodeRecord(key: Buffer, value: Buffer | null): CoordinatorReco
     const partition = k.int32();
     return { type: 'offset-commit', groupId, topic, partition, value: value === null ? null : decodeOffsetCommitValue(value) };
   }
+  if (isConsumerKeyType(type)) return decodeConsumerRecord(type, groupId, k, value);
   throw new Error(`unknown coordinator record key type ${type}`);
 }
 

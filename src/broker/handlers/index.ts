@@ -24,6 +24,7 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -55,6 +56,7 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  consumerGroupHeartbeatHandler,
 ];
 
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
