@@ -1,6 +1,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './admin.js';
 import { resolveCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { handleConsumerGroupDescribe } from './consumer/describe.js';
 import { expireConsumerOffsets } from './consumer/expiry.js';
 import { handleConsumerGroupHeartbeat } from './consumer/heartbeat.js';
 import { onConsumerRebalanceExpired, onConsumerSessionExpired } from './consumer/leave.js';
@@ -320,6 +321,8 @@ function dispatch(ctx: Ctx, request: CoordinatorRequest): unknown {
   switch (request.api) {
     case 'consumer-heartbeat':
       return handleConsumerGroupHeartbeat(ctx, request as CoordinatorRequest<'consumer-heartbeat'>);
+    case 'consumer-describe':
+      return handleConsumerGroupDescribe(ctx, request as CoordinatorRequest<'consumer-describe'>);
     case 'join':
       return handleJoinGroup(ctx, request as CoordinatorRequest<'join'>);
     case 'sync':

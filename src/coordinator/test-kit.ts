@@ -209,7 +209,7 @@ function int32(v: number): Buffer {
 }
 
 function defaultVersion(api: CoordinatorApi): number {
-  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1, 'consumer-heartbeat': 1 }[api];
+  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1, 'consumer-heartbeat': 1, 'consumer-describe': 1 }[api];
 }
 
 function withDefaults(api: CoordinatorApi, body: object): object {
@@ -224,6 +224,7 @@ function withDefaults(api: CoordinatorApi, body: object): object {
     'describe-groups': { includeAuthorizedOperations: false },
     'list-groups': { statesFilter: [], typesFilter: [] },
     'delete-groups': {},
+    'consumer-describe': { includeAuthorizedOperations: false },
     'consumer-heartbeat': { instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null },
   };
   return { ...defaults[api], ...body };

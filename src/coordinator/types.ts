@@ -20,7 +20,12 @@ import type {
   SyncGroupRequest,
   SyncGroupResponseInit,
 } from '../protocol/messages/index.js';
-import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInit } from '../protocol/messages/index.js';
+import type {
+  ConsumerGroupDescribeRequest,
+  ConsumerGroupDescribeResponseInit,
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponseInit,
+} from '../protocol/messages/index.js';
 import type { ConsumerGroupState } from './consumer/group.js';
 import type { MemberState } from './consumer/records.js';
 import type { CoordinatorRecord } from './records.js';
@@ -42,6 +47,8 @@ export interface CoordinatorApis {
   'delete-groups': { request: DeleteGroupsRequest; response: DeleteGroupsResponseInit };
   /** ConsumerGroupHeartbeat (KIP-848 consumer groups). */
   'consumer-heartbeat': { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponseInit };
+  /** ConsumerGroupDescribe (KIP-848 consumer groups). */
+  'consumer-describe': { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponseInit };
 }
 
 export type CoordinatorApi = keyof CoordinatorApis;

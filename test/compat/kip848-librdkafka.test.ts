@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
 import { CoordinatorEvents, type LineProcess } from './group-support.js';
-import { KIP848_BROKER, largestGapMs, LoadProducer, owned, records, spawnRdkafkaMember } from './kip848-support.js';
+import { KIP848_BROKER, largestGapMs, LoadProducer, owned, rdkafkaAdmin, records, spawnRdkafkaMember, type RdkafkaDescribedGroup } from './kip848-support.js';
 
 /**
  * librdkafka 2.15 (the consumer of @confluentinc/kafka-javascript) with group.protocol=consumer
@@ -47,6 +47,22 @@ describe('compat: KIP-848 consumer groups with librdkafka 2.15', () => {
     await waitFor(() => stable('k848-share', 3) && ms.every((m) => owned(m).size === 2), 30_000, 'three members with two partitions each');
     assert.deepEqual([...ms.flatMap((m) => [...owned(m)])].sort(), [0, 1, 2, 3, 4, 5].map((p) => `k848-share-${p}`));
     assert.equal(view('k848-share')!.assignor, 'uniform');
+
+    // librdkafka's admin client describes it with ConsumerGroupDescribe and lists it as a consumer group.
+    const admin = rdkafkaAdmin(broker);
+    try {
+      const described = await new Promise<RdkafkaDescribedGroup>((resolve, reject) =>
+        admin.describeGroups(['k848-share'], {}, (err, r) => (err ? reject(err as Error) : resolve(r.groups[0]!))),
+      );
+      const listed = await new Promise<{ groupId: string; type: number }[]>((resolve, reject) => admin.listGroups({}, (err, r) => (err ? reject(err as Error) : resolve(r.groups))));
+      assert.equal(described.type, 1, 'GROUP_TYPE_CONSUMER');
+      assert.equal(described.partitionAssignor, 'uniform');
+      assert.deepEqual(described.members.map((m) => m.targetAssignment.topicPartitions.length).sort(), [2, 2, 2]);
+      assert.deepEqual(described.members.map((m) => m.clientId).sort(), ['share-a', 'share-b', 'share-c']);
+      assert.equal(listed.find((g) => g.groupId === 'k848-share')?.type, 1);
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it('a fourth member joins under load: one partition moves and the others never stop being consumed', async (t) => {

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { TestBroker } from '../helpers/index.js';
 import { spawnNode, type Line, type LineProcess } from './group-support.js';
@@ -155,4 +157,26 @@ process.stdin.on('data', async (b) => {
 
 export function spawnPlatformaticMember(broker: TestBroker, name: string, groupId: string, topics: string[]): LineProcess {
   return spawnNode(name, PLATFORMATIC_KIP848_CONSUMER, [JSON.stringify({ bootstrap: broker.bootstrap, groupId, name, topics })]);
+}
+
+interface RdkafkaAdmin {
+  describeGroups(groups: string[], options: object, cb: (err: unknown, result: { groups: RdkafkaDescribedGroup[] }) => void): void;
+  listGroups(options: object, cb: (err: unknown, result: { groups: { groupId: string; type: number; state: number }[] }) => void): void;
+  disconnect(): void;
+}
+
+export interface RdkafkaDescribedGroup {
+  groupId: string;
+  type: number;
+  state: number;
+  partitionAssignor: string;
+  protocolType: string;
+  members: { memberId: string; clientId: string; assignment: { topicPartitions: { topic: string; partition: number }[] }; targetAssignment: { topicPartitions: { topic: string; partition: number }[] } }[];
+}
+
+/** librdkafka 2.15's admin client (kafka-javascript), in this process. */
+export function rdkafkaAdmin(broker: TestBroker): RdkafkaAdmin {
+  const require = createRequire(join(process.cwd(), 'test/compat/librdkafka/package.json'));
+  const lib = require('@confluentinc/kafka-javascript') as { AdminClient: { create(config: object): RdkafkaAdmin } };
+  return lib.AdminClient.create({ 'bootstrap.servers': broker.bootstrap });
 }

@@ -25,6 +25,7 @@ import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -57,6 +58,7 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
   deleteGroupsHandler,
   offsetDeleteHandler,
   consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ];
 
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
+  ConsumerGroupDescribeResponseInit,
   DeleteGroupsResponseInit,
   DescribeGroupsResponseInit,
   JoinGroupResponseInit,
@@ -142,5 +143,29 @@ describe('offset retention of consumer groups', () => {
     ck.kit.advance(10_000);
     assert.equal(ck.coordinator.committedOffset(G, 'orders', 0), -1);
     assert.equal(ck.group(G), undefined, 'the empty group is gone');
+  });
+});
+
+describe('ConsumerGroupDescribe', () => {
+  it('describes epochs, assignor and each member’s current and target partitions by topic name; v1 member types', () => {
+    const { ck, a } = setup();
+    ck.kit.stableGroup('classic', 1);
+    const r = ck.kit.send('consumer-describe', { groupIds: [G, 'classic', 'nope', ''], includeAuthorizedOperations: true }).response as ConsumerGroupDescribeResponseInit;
+    const [g, classic, nope, empty] = r.groups;
+    assert.equal(g!.errorCode, ErrorCode.NONE);
+    assert.equal(g!.groupState, 'Stable');
+    assert.equal(g!.assignorName, 'uniform');
+    assert.equal(g!.groupEpoch, a.epoch);
+    assert.equal(g!.assignmentEpoch, a.epoch);
+    assert.equal(g!.members.length, 1);
+    const m = g!.members[0]!;
+    assert.equal(m.memberId, 'a');
+    assert.equal(m.memberType, 1);
+    assert.deepEqual(m.subscribedTopicNames, ['orders']);
+    assert.deepEqual(m.assignment.topicPartitions.map((t) => [t.topicName, t.partitions]), [['orders', [0, 1]]]);
+    assert.deepEqual(m.targetAssignment.topicPartitions.map((t) => [t.topicName, t.partitions]), [['orders', [0, 1]]]);
+    assert.equal(g!.authorizedOperations, (1 << 3) | (1 << 6) | (1 << 8));
+    assert.deepEqual([classic, nope, empty].map((x) => x!.errorCode), [ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.INVALID_GROUP_ID]);
+    assert.match(classic!.errorMessage!, /not a consumer group/);
   });
 });

@@ -24,6 +24,7 @@ export function routeToConsumerGroup(ctx: Ctx, request: CoordinatorRequest): unk
     case 'describe-groups':
     case 'offset-fetch':
     case 'consumer-heartbeat':
+    case 'consumer-describe':
       // DescribeGroups (v0-5) reports a consumer group as Dead, as Kafka does; OffsetFetch knows both.
       return CLASSIC;
   }

@@ -3359,7 +3359,7 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
  "69": {
   "request": {
    "name": "ConsumerGroupDescribeRequest",
-   "validVersions": "0",
+   "validVersions": "0-1",
    "flexibleVersions": "0+",
    "fields": [
     {
@@ -3376,7 +3376,7 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
   },
   "response": {
    "name": "ConsumerGroupDescribeResponse",
-   "validVersions": "0",
+   "validVersions": "0-1",
    "flexibleVersions": "0+",
    "fields": [
     {
@@ -3534,6 +3534,12 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
            ]
           }
          ]
+        },
+        {
+         "name": "memberType",
+         "type": "int8",
+         "versions": "1+",
+         "default": "-1"
         }
        ]
       },
