@@ -1,6 +1,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './admin.js';
 import { resolveCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { onClassicDeadline } from './consumer/classic-members.js';
 import { handleConsumerGroupDescribe } from './consumer/describe.js';
 import { expireConsumerOffsets } from './consumer/expiry.js';
 import { handleConsumerGroupHeartbeat } from './consumer/heartbeat.js';
@@ -296,6 +297,7 @@ export class GroupCoordinator {
     }
     if (target.kind === 'consumer-session') return onConsumerSessionExpired(ctx, target.groupId, target.memberId);
     if (target.kind === 'consumer-rebalance') return onConsumerRebalanceExpired(ctx, target.groupId, target.memberId, target.memberEpoch);
+    if (target.kind === 'consumer-join' || target.kind === 'consumer-sync') return onClassicDeadline(ctx, target.groupId, target.memberId);
     const group = this.groups.get(target.groupId);
     if (group === undefined) return;
     switch (target.kind) {

@@ -19,7 +19,11 @@ export type TimerTarget =
   /** A consumer group member (KIP-848) is fenced unless it heartbeats within group.consumer.session.timeout.ms. */
   | { readonly kind: 'consumer-session'; readonly groupId: string; readonly memberId: string }
   /** A consumer group member must revoke within its rebalance timeout, or it is fenced at that epoch. */
-  | { readonly kind: 'consumer-rebalance'; readonly groupId: string; readonly memberId: string; readonly memberEpoch: number };
+  | { readonly kind: 'consumer-rebalance'; readonly groupId: string; readonly memberId: string; readonly memberEpoch: number }
+  /** A classic member of a consumer group told to rejoin must send JoinGroup within its rebalance timeout. */
+  | { readonly kind: 'consumer-join'; readonly groupId: string; readonly memberId: string }
+  /** A classic member of a consumer group must send SyncGroup within its rebalance timeout after JoinGroup. */
+  | { readonly kind: 'consumer-sync'; readonly groupId: string; readonly memberId: string };
 
 /** The unique name of a deadline, e.g. `session:"orders":"consumer-1-…"`. */
 export function timerKey(target: TimerTarget): string {
@@ -38,6 +42,8 @@ export function timerKey(target: TimerTarget): string {
       return 'offsets-retention';
     case 'consumer-session':
     case 'consumer-rebalance':
+    case 'consumer-join':
+    case 'consumer-sync':
       return `${target.kind}:${JSON.stringify(target.groupId)}:${JSON.stringify(target.memberId)}`;
   }
 }

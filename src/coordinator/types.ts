@@ -255,6 +255,15 @@ export type CoordinatorEvent =
       readonly revoking: number;
     })
   | (EventBase & {
+      /** Online migration: the group changed protocol with its members in it (group.consumer.migration.policy). */
+      readonly type: 'group-converted';
+      readonly from: 'classic' | 'consumer';
+      readonly to: 'classic' | 'consumer';
+      readonly members: number;
+      /** The member whose join (upgrade) or departure (downgrade) converted the group. */
+      readonly memberId: string;
+    })
+  | (EventBase & {
       readonly type: 'consumer-state-changed';
       readonly from: ConsumerGroupState | 'Dead';
       readonly to: ConsumerGroupState | 'Dead';

@@ -25,6 +25,7 @@ export const COORDINATOR_EVENTS = {
   consumerTargetAssigned: 'samsa:coordinator:consumer-target-assigned',
   consumerMemberReconciled: 'samsa:coordinator:consumer-member-reconciled',
   consumerStateChanged: 'samsa:coordinator:consumer-state-changed',
+  groupConverted: 'samsa:coordinator:group-converted',
   loaded: 'samsa:coordinator:loaded',
   compacted: 'samsa:coordinator:compacted',
 } as const;
@@ -55,6 +56,7 @@ export interface CoordinatorEventPayloads {
   [COORDINATOR_EVENTS.consumerTargetAssigned]: EventOf<'consumer-target-assigned'>;
   [COORDINATOR_EVENTS.consumerMemberReconciled]: EventOf<'consumer-member-reconciled'>;
   [COORDINATOR_EVENTS.consumerStateChanged]: EventOf<'consumer-state-changed'>;
+  [COORDINATOR_EVENTS.groupConverted]: EventOf<'group-converted'>;
   /** The internal log was replayed at start. */
   [COORDINATOR_EVENTS.loaded]: BrokerRef & { groups: number; records: number; durationMs: number };
   /** The internal log was rewritten as a snapshot of the live state and older records dropped. */

@@ -1,21 +1,17 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInit } from '../../protocol/messages/index.js';
-import { emit, persist, type Ctx } from '../context.js';
+import type { Ctx } from '../context.js';
 import type { CoordinatorRecord } from '../records.js';
 import type { CoordinatorRequest } from '../types.js';
-import { partitionsEqual, toEntries, type TopicPartitionsMap } from './assignment.js';
+import { advanceMember } from './advance-member.js';
+import { partitionsEqual, toEntries } from './assignment.js';
 import { GroupRequestError } from './errors.js';
-import { ConsumerGroup } from './group.js';
-import { leaveGroup } from './leave.js';
-import { currentAssignmentOf, isReconciledTo, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, normalizeTopicNames, subscriptionChanged, subscriptionOf, type ConsumerGroupMember } from './member.js';
-import { dynamicMember, staticMember, type MemberLookup } from './membership.js';
 import { groupForHeartbeat } from './group-lookup.js';
-import { reconcile } from './reconcile.js';
+import { leaveGroup } from './leave.js';
+import { LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, normalizeTopicNames, type ConsumerGroupMember } from './member.js';
+import { dynamicMember, staticMember, type MemberLookup } from './membership.js';
 import { compileTopicRegex } from './regex.js';
-import { effectiveTopicNames, groupTopicNames, resolveRegex, sameMetadata, subscribedTopicMetadata, type RegexOverrides } from './subscriptions.js';
-import { computeTargetAssignment } from './target-assignment.js';
-import { scheduleRebalanceTimeout, scheduleSessionTimeout, cancelRebalanceTimeout } from './timers.js';
-import type { ResolvedRegex } from './group.js';
+import { scheduleSessionTimeout } from './timers.js';
 
 /** v1 (KIP-1082): members generate their own id and must always send it. */
 const MIN_VERSION_CLIENT_MEMBER_ID = 1;
@@ -86,8 +82,8 @@ function heartbeat(ctx: Ctx, request: CoordinatorRequest<'consumer-heartbeat'>):
   const body = request.body;
   const records: CoordinatorRecord[] = [];
   const joining = body.memberEpoch === 0;
-  const { group, created } = groupForHeartbeat(ctx, body.groupId, joining, records);
   const memberId = body.memberId === '' ? ctx.newUuid() : body.memberId;
+  const { group, created } = groupForHeartbeat(ctx, body.groupId, joining, memberId, records);
   const replacing = body.instanceId !== null && group.staticMember(body.instanceId) !== undefined;
   if (group.members.size >= ctx.config.consumerMaxGroupSize && !group.members.has(memberId) && !replacing) {
     throw new GroupRequestError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${ctx.config.consumerMaxGroupSize} members.`);
@@ -109,70 +105,7 @@ function heartbeat(ctx: Ctx, request: CoordinatorRequest<'consumer-heartbeat'>):
     clientHost: request.clientHost,
     classic: null,
   };
-  const isNew = lookup.stored === undefined && lookup.replacedMemberId === null;
-  if (isNew || subscriptionChanged(member, updated)) records.push({ type: 'consumer-member', groupId: group.groupId, memberId, value: subscriptionOf(updated) });
-
-  // (1) The group epoch.
-  const regexOverrides = regexChanges(ctx, group, member, updated, lookup.replacedMemberId, records);
-  const changes = new Map<string, ConsumerGroupMember | null>([[memberId, updated]]);
-  if (lookup.replacedMemberId !== null) changes.set(lookup.replacedMemberId, null);
-  const subscribedTopics = subscribedTopicMetadata(groupTopicNames(group, changes, regexOverrides), ctx.topics);
-  const ownTopicsChanged = !sameSet(effectiveTopicNames(member, group), effectiveTopicNames(updated, group, regexOverrides));
-  const metadataChanged = !sameMetadata(subscribedTopics, group.subscribedTopics);
-  const assignorsBefore = group.preferredServerAssignor();
-  const assignorCounts = group.serverAssignorsWith(lookup.stored ?? (lookup.replacedMemberId === null ? undefined : group.members.get(lookup.replacedMemberId)), updated);
-  const assignorChanged = group.preferredServerAssignor(assignorCounts) !== assignorsBefore;
-  let groupEpoch = group.groupEpoch;
-  if (created || isNew || ownTopicsChanged || metadataChanged || assignorChanged) {
-    groupEpoch++;
-    records.push({ type: 'consumer-group', groupId: group.groupId, value: { groupEpoch, subscribedTopics: [...subscribedTopics.values()] } });
-    const reason = isNew || created ? 'member-joined' : ownTopicsChanged || assignorChanged ? 'subscription-changed' : 'metadata-changed';
-    emit(ctx, { type: 'consumer-epoch-bumped', groupId: group.groupId, groupEpoch, reason, memberId });
-  }
-
-  // (2) The target assignment.
-  let targetEpoch = group.assignmentEpoch;
-  let target: TopicPartitionsMap = group.targetOf(memberId, updated.instanceId);
-  if (groupEpoch > group.assignmentEpoch) {
-    const assignorName = group.preferredServerAssignor(assignorCounts) ?? ctx.config.consumerAssignors[0]!;
-    const inheritsFrom = new Map(lookup.replacedMemberId === null ? [] : [[memberId, lookup.replacedMemberId]]);
-    const result = computeTargetAssignment({ group, groupEpoch, assignorName, changes, inheritsFrom, subscribedTopics, regexOverrides });
-    records.push(...result.records);
-    targetEpoch = groupEpoch;
-    target = result.targets.get(memberId)!;
-    emit(ctx, { type: 'consumer-target-assigned', groupId: group.groupId, assignmentEpoch: groupEpoch, assignor: assignorName, members: result.targets.size, partitionsMoved: result.partitionsMoved });
-  }
-
-  // (3) One reconciliation step.
-  const stored = lookup.stored;
-  const reconciled = isReconciledTo(updated, targetEpoch)
-    ? updated
-    : reconcile({
-        member: updated,
-        targetEpoch,
-        target,
-        // The member's own earlier partitions never block it (it may be rejoining without them).
-        partitionEpoch: (t, p) => (stored !== undefined && (stored.assigned.get(t)?.has(p) || stored.pendingRevocation.get(t)?.has(p)) ? -1 : group.currentPartitionEpoch(t, p)),
-        owned: body.topicPartitions,
-      });
-  if (assignmentChanged(lookup.stored ?? member, reconciled) || isNew || lookup.replacedMemberId !== null) {
-    records.push({ type: 'consumer-current', groupId: group.groupId, memberId, value: currentAssignmentOf(reconciled) });
-    emit(ctx, {
-      type: 'consumer-member-reconciled',
-      groupId: group.groupId,
-      memberId,
-      memberEpoch: reconciled.memberEpoch,
-      state: reconciled.state,
-      assigned: countOf(reconciled.assigned),
-      revoking: countOf(reconciled.pendingRevocation),
-    });
-    if (reconciled.state === 'UNREVOKED_PARTITIONS') scheduleRebalanceTimeout(ctx, group.groupId, reconciled);
-    else cancelRebalanceTimeout(ctx, group.groupId, memberId);
-  }
-  if (isNew || lookup.rejoined) {
-    emit(ctx, { type: 'consumer-member-joined', groupId: group.groupId, memberId, instanceId: updated.instanceId, clientId: updated.clientId, clientHost: updated.clientHost, rejoined: lookup.rejoined });
-  }
-  for (const r of records) persist(ctx, r);
+  const reconciled = advanceMember(ctx, { group, created, lookup, updated, owned: body.topicPartitions, records });
   scheduleSessionTimeout(ctx, group.groupId, memberId);
 
   // Kafka sends the assignment on a full request (joining, or after an error) or when it changed.
@@ -190,47 +123,3 @@ function heartbeat(ctx: Ctx, request: CoordinatorRequest<'consumer-heartbeat'>):
   };
 }
 
-/**
- * A member bringing a regex nobody in the group uses yet has it resolved now, against the topics
- * that exist; a regex its last user dropped is forgotten. Both are recorded.
- */
-function regexChanges(ctx: Ctx, group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, replacedMemberId: string | null, records: CoordinatorRecord[]): RegexOverrides {
-  const overrides = new Map<string, ResolvedRegex | null>();
-  const before = member.subscribedTopicRegex;
-  const after = updated.subscribedTopicRegex;
-  if (before === after) return overrides;
-  // The member (or the static member it replaces) was the regex's last user.
-  const wasUser = replacedMemberId !== null || group.members.has(member.memberId);
-  if (before !== null && wasUser && (group.subscribedRegexes.get(before) ?? 0) <= 1) {
-    overrides.set(before, null);
-    records.push({ type: 'consumer-regex', groupId: group.groupId, regex: before, value: null });
-  }
-  if (after !== null && !group.resolvedRegexes.has(after)) {
-    const resolved = resolveRegex(after, ctx.topics, ctx.nowMs);
-    overrides.set(after, resolved);
-    records.push({ type: 'consumer-regex', groupId: group.groupId, regex: after, value: { topics: resolved.topics, resolvedAtMs: resolved.resolvedAtMs } });
-  }
-  return overrides;
-}
-
-function assignmentChanged(a: ConsumerGroupMember, b: ConsumerGroupMember): boolean {
-  return (
-    a.memberEpoch !== b.memberEpoch ||
-    a.previousMemberEpoch !== b.previousMemberEpoch ||
-    a.state !== b.state ||
-    !partitionsEqual(a.assigned, b.assigned) ||
-    !partitionsEqual(a.pendingRevocation, b.pendingRevocation)
-  );
-}
-
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
-
-function countOf(map: TopicPartitionsMap): number {
-  let n = 0;
-  for (const s of map.values()) n += s.size;
-  return n;
-}
-
-export { ConsumerGroup };

@@ -7,6 +7,7 @@ import { GroupRequestError } from './errors.js';
 import type { ConsumerGroup } from './group.js';
 import { currentAssignmentOf, LEAVE_GROUP_STATIC_MEMBER_EPOCH, type ConsumerGroupMember } from './member.js';
 import { removalRecords } from './membership.js';
+import { maybeDowngradeToClassicGroup } from './migration.js';
 import type { ConsumerGroupRecord } from './records.js';
 import { groupTopicNames, subscribedTopicMetadata } from './subscriptions.js';
 import { cancelMemberTimers } from './timers.js';
@@ -55,6 +56,11 @@ export function leaveGroup(ctx: Ctx, body: ConsumerGroupHeartbeatRequest): Consu
  */
 export function fenceMember(ctx: Ctx, group: ConsumerGroup, member: ConsumerGroupMember, reason: ConsumerMemberRemovalReason): void {
   const groupId = group.groupId;
+  // The last KIP-848 member leaving a group of classic members turns it back into a classic group.
+  if (member.classic === null && maybeDowngradeToClassicGroup(ctx, group, member)) {
+    emit(ctx, { type: 'consumer-member-removed', groupId, memberId: member.memberId, instanceId: member.instanceId, memberEpoch: member.memberEpoch, reason });
+    return;
+  }
   const records: ConsumerGroupRecord[] = removalRecords(groupId, member.memberId);
   const regex = member.subscribedTopicRegex;
   const overrides = new Map<string, null>();

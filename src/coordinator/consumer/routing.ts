@@ -1,7 +1,8 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteGroupsResponseInit, ListGroupsResponseInit, OffsetDeleteResponseInit } from '../../protocol/messages/index.js';
 import { handleDeleteGroups, handleListGroups } from '../admin.js';
-import { emit, joinError, persist, syncError, type Ctx } from '../context.js';
+import { emit, persist, type Ctx } from '../context.js';
+import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveToConsumerGroup, classicSyncToConsumerGroup } from './classic-members.js';
 import type { CoordinatorRequest } from '../types.js';
 import type { ConsumerGroup } from './group.js';
 import { handleConsumerOffsetCommit } from './offsets.js';
@@ -38,16 +39,14 @@ export function routeToConsumerGroup(ctx: Ctx, request: CoordinatorRequest): unk
         deleteConsumerGroup(ctx, group, false);
         return CLASSIC;
       }
-      return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, (request as CoordinatorRequest<'join'>).body.memberId);
+      // A classic consumer joins a KIP-848 group: served from the consumer group (online migration).
+      return classicJoinToConsumerGroup(ctx, group, request as CoordinatorRequest<'join'>);
     case 'sync':
-      return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
+      return classicSyncToConsumerGroup(ctx, group, request as CoordinatorRequest<'sync'>);
     case 'heartbeat':
-      return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
-    case 'leave': {
-      const body = (request as CoordinatorRequest<'leave'>).body;
-      const members = body.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }));
-      return request.apiVersion >= 3 ? { errorCode: ErrorCode.NONE, members } : { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] };
-    }
+      return classicHeartbeatToConsumerGroup(ctx, group, request as CoordinatorRequest<'heartbeat'>);
+    case 'leave':
+      return classicLeaveToConsumerGroup(ctx, group, request as CoordinatorRequest<'leave'>);
     case 'offset-commit':
       return handleConsumerOffsetCommit(ctx, group, request as CoordinatorRequest<'offset-commit'>);
     case 'offset-delete':

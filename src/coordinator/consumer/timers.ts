@@ -15,7 +15,19 @@ export function cancelRebalanceTimeout(ctx: Ctx, groupId: string, memberId: stri
   ctx.timers.cancel({ kind: 'consumer-rebalance', groupId, memberId, memberEpoch: 0 });
 }
 
+/** Classic members of a consumer group: Kafka's join timeout (set only when none is pending) and sync timeout. */
+export function scheduleJoinTimeoutIfAbsent(ctx: Ctx, groupId: string, member: ConsumerGroupMember): void {
+  const target = { kind: 'consumer-join', groupId, memberId: member.memberId } as const;
+  if (ctx.timers.deadlineOf(target) === undefined) ctx.timers.set(target, ctx.nowMs + member.rebalanceTimeoutMs);
+}
+
+export function scheduleSyncTimeout(ctx: Ctx, groupId: string, member: ConsumerGroupMember): void {
+  ctx.timers.set({ kind: 'consumer-sync', groupId, memberId: member.memberId }, ctx.nowMs + member.rebalanceTimeoutMs);
+}
+
 export function cancelMemberTimers(ctx: Ctx, groupId: string, memberId: string): void {
   ctx.timers.cancel({ kind: 'consumer-session', groupId, memberId });
   cancelRebalanceTimeout(ctx, groupId, memberId);
+  ctx.timers.cancel({ kind: 'consumer-join', groupId, memberId });
+  ctx.timers.cancel({ kind: 'consumer-sync', groupId, memberId });
 }
