@@ -35,7 +35,8 @@ const E = Kafka.CODES.ERRORS;
 const consumer = new Kafka.KafkaConsumer({
   'bootstrap.servers': cfg.bootstrap,
   'group.id': cfg.groupId,
-  'group.protocol': 'consumer',
+  'group.protocol': cfg.protocol ?? 'consumer',
+  ...(cfg.protocol === 'classic' ? { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 300 } : {}),
   'client.id': cfg.name,
   'enable.auto.commit': true,
   'auto.commit.interval.ms': 100,
@@ -43,22 +44,36 @@ const consumer = new Kafka.KafkaConsumer({
   ...(cfg.instanceId ? { 'group.instance.id': cfg.instanceId } : {}),
   'rebalance_cb': (err, assignment) => {
     const partitions = assignment.map((a) => a.topic + '-' + a.partition).sort();
-    if (err.code === E.ERR__ASSIGN_PARTITIONS) { consumer.incrementalAssign(assignment); out({ type: 'assign', partitions }); }
-    else if (err.code === E.ERR__REVOKE_PARTITIONS) { consumer.incrementalUnassign(assignment); out({ type: 'revoke', partitions }); }
+    const incremental = consumer.rebalanceProtocol() === 'COOPERATIVE';
+    if (err.code === E.ERR__ASSIGN_PARTITIONS) { if (incremental) consumer.incrementalAssign(assignment); else consumer.assign(assignment); out({ type: 'assign', partitions }); }
+    else if (err.code === E.ERR__REVOKE_PARTITIONS) { if (incremental) consumer.incrementalUnassign(assignment); else consumer.unassign(); out({ type: 'revoke', partitions }); }
     else out({ type: 'error', code: err.code, message: err.message });
   },
 }, { 'auto.offset.reset': 'earliest' });
-consumer.on('ready', () => { out({ type: 'ready' }); consumer.subscribe(cfg.topics); consumer.consume(); });
-consumer.on('data', (m) => out({ type: 'record', topic: m.topic, partition: m.partition, offset: m.offset }));
+// Batches rather than flowing mode: a classic member's disconnect can hang while records stream in.
+let running = true;
+let polling = null;
+const poll = () => {
+  if (!running) return;
+  polling = new Promise((resolve) => consumer.consume(1, (err, messages) => {
+    for (const m of messages ?? []) out({ type: 'record', topic: m.topic, partition: m.partition, offset: m.offset });
+    resolve();
+    setImmediate(poll);
+  }));
+};
+consumer.setDefaultConsumeTimeout(20);
+consumer.on('ready', () => { out({ type: 'ready' }); consumer.subscribe(cfg.topics); poll(); });
 consumer.on('event.error', (err) => out({ type: 'error', code: err.code, message: err.message }));
 consumer.connect();
 process.stdin.on('data', (b) => {
-  if (b.toString().trim() === 'close') consumer.disconnect(() => { out({ type: 'closed' }); process.exit(0); });
+  if (b.toString().trim() !== 'close') return;
+  running = false;
+  Promise.resolve(polling).then(() => consumer.disconnect(() => { out({ type: 'closed' }); process.exit(0); }));
 });
 `;
 
-export function spawnRdkafkaMember(broker: TestBroker, name: string, groupId: string, topics: string[], instanceId?: string): LineProcess {
-  return spawnNode(name, RDKAFKA_KIP848_CONSUMER, [JSON.stringify({ bootstrap: broker.bootstrap, groupId, name, topics, instanceId })]);
+export function spawnRdkafkaMember(broker: TestBroker, name: string, groupId: string, topics: string[], instanceId?: string, protocol: 'consumer' | 'classic' = 'consumer'): LineProcess {
+  return spawnNode(name, RDKAFKA_KIP848_CONSUMER, [JSON.stringify({ bootstrap: broker.bootstrap, groupId, name, topics, instanceId, protocol })]);
 }
 
 /** What a member owns now, from its incremental `assign` and `revoke` lines. */
