@@ -35,7 +35,7 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   47: [0, 0], // OffsetDelete
   60: [0, 1], // DescribeCluster
   68: [0, 1], // ConsumerGroupHeartbeat (KIP-848)
-  69: [0, 0], // ConsumerGroupDescribe (KIP-848)
+  69: [0, 1], // ConsumerGroupDescribe (KIP-848; v1 member types)
 };
 
 export interface VersionRange {

@@ -25,12 +25,14 @@ function joined(instanceId: string | null = null) {
   assert.equal(join.body.memberEpoch, 0);
   assert.deepEqual(join.body.topicPartitions, []);
   assert.deepEqual(join.body.subscribedTopicNames, ['orders']);
+  assert.equal(join.body.subscribedTopicRegex, '', 'no regex, said explicitly');
   assert.equal(join.body.rebalanceTimeoutMs, 30_000);
   const assign = one(m.receive(join.requestId, ok(1, [0, 1]), 10), 'assign');
   assert.deepEqual(assign.added.map((p) => p.partition), [0, 1]);
   const ack = sends(m.callbacksDone(assign.token, 10))[0]!;
   assert.deepEqual(ack.body.topicPartitions, [{ topicId: T, partitions: [0, 1] }], 'reports what it owns at once');
   assert.equal(ack.body.subscribedTopicNames, null, 'unchanged fields are null');
+  assert.equal(ack.body.subscribedTopicRegex, null);
   m.receive(ack.requestId, ok(1, null), 20);
   return m;
 }

@@ -235,8 +235,9 @@ export class ConsumerProtocolMember {
       instanceId: full ? (this.o.groupInstanceId ?? null) : null,
       rackId: full ? (this.o.rackId ?? null) : null,
       rebalanceTimeoutMs: full ? this.o.rebalanceTimeoutMs : -1,
-      subscribedTopicNames: changed && sub !== null && 'topics' in sub ? [...sub.topics] : null,
-      subscribedTopicRegex: changed && sub !== null && 'regex' in sub ? sub.regex : null,
+      // Both or neither, as librdkafka sends them (its mock coordinator insists): "" means no regex.
+      subscribedTopicNames: changed && sub !== null ? ('topics' in sub ? [...sub.topics] : []) : null,
+      subscribedTopicRegex: changed && sub !== null ? ('regex' in sub ? sub.regex : '') : null,
       serverAssignor: full ? (this.o.serverAssignor ?? null) : null,
       topicPartitions: [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions })),
     };
