@@ -52,7 +52,10 @@ describe('KIP-848 member state machine', () => {
     assert.deepEqual(revoke.partitions.map((p) => p.partition), [1]);
     assert.equal(revoke.lost, false);
     assert.deepEqual(m.ownedPartitions.map((p) => p.partition), [0, 1], 'still owned while the listener runs');
-    const ack = sends(m.callbacksDone(revoke.token, 1040))[0]!;
+    const emptyAssign = one(m.callbacksDone(revoke.token, 1040), 'assign');
+    assert.deepEqual(emptyAssign.added, [], 'onPartitionsAssigned follows every revocation, as in Java');
+    assert.deepEqual(m.ownedPartitions.map((p) => p.partition), [0]);
+    const ack = sends(m.callbacksDone(emptyAssign.token, 1040))[0]!;
     assert.deepEqual(ack.body.topicPartitions, [{ topicId: T, partitions: [0] }]);
     const assign = one(m.receive(ack.requestId, ok(3, [0, 2]), 1050), 'assign');
     assert.deepEqual(assign.added.map((p) => p.partition), [2]);

@@ -141,13 +141,12 @@ export class ConsumerProtocolMember {
     switch (r.step) {
       case 'revoke':
         for (const tp of r.revoked) this.owned.delete(key(tp));
-        if (r.added.length > 0) {
-          r.step = 'assign';
-          r.token = this.nextToken++;
-          this.out.push({ type: 'assign', token: r.token, memberId: this.memberId, memberEpoch: this.memberEpoch, added: r.added, assigned: r.assigned });
-          return this.advance(nowMs);
-        }
-        return this.finishReconciliation(r, nowMs);
+        // The assign step follows every revocation, with nothing added too: the listener hears
+        // onPartitionsAssigned after each reconciliation, as Java's consumer calls it.
+        r.step = 'assign';
+        r.token = this.nextToken++;
+        this.out.push({ type: 'assign', token: r.token, memberId: this.memberId, memberEpoch: this.memberEpoch, added: r.added, assigned: r.assigned });
+        return this.advance(nowMs);
       case 'assign':
         for (const tp of r.added) this.owned.set(key(tp), tp);
         return this.finishReconciliation(r, nowMs);
