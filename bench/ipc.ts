@@ -3,8 +3,14 @@
 export type SystemName = 'samsa' | 'redis' | 'jetstream' | 'kafkajs' | 'platformatic';
 
 export interface GroupSettings {
-  /** Kafka assignor for the Kafka clients. */
+  /** Kafka assignor for the Kafka clients (classic protocol). */
   assignor: 'range' | 'cooperative-sticky';
+  /**
+   * 'consumer': the Samsa client joins with the KIP-848 consumer protocol (groupProtocol
+   * 'consumer', the broker's `uniform` assignor; `assignor` is not used) and the broker gives it a
+   * session timeout of `failureTimeoutMs` and a heartbeat interval of a sixth of it.
+   */
+  protocol?: 'classic' | 'consumer';
   /** Static membership (KIP-345): the consumer's name is its groupInstanceId. */
   staticMember: boolean;
   /** How long a silent consumer keeps its work: Kafka session timeout, Redis XAUTOCLAIM idle time, JetStream ack wait. */
@@ -44,3 +50,8 @@ export type ChildMessage =
   | { ev: 'produced'; records: number; startedMs: number; endedMs: number }
   | { ev: 'final'; latencyCounts: number[] }
   | { ev: 'error'; message: string };
+
+/** The heartbeat interval the Kafka clients (and the broker, for KIP-848 members) use for a failure timeout. */
+export function groupHeartbeatIntervalMs(failureTimeoutMs: number): number {
+  return Math.max(100, Math.floor(failureTimeoutMs / 6));
+}

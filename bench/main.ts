@@ -18,7 +18,7 @@ import { runTransactions, type TransactionsResult } from './workloads/transactio
  * `npm run bench`: Samsa against Redis Streams and NATS JetStream consumer groups, and the Samsa
  * client against kafkajs and @platformatic/kafka, side by side in one run on this machine.
  *
- *   npm run bench                 full run: 3 runs of everything (about 13 minutes on 2 cores)
+ *   npm run bench                 full run: 3 runs of everything (about 14 minutes on 2 cores)
  *   npm run bench -- --quick      1 run of smaller workloads (under 2 minutes)
  *   npm run bench -- --runs 5     more runs
  *   npm run bench -- --profile    CPU profiles (node --cpu-prof) of the Samsa broker and clients
@@ -100,10 +100,12 @@ function rebalancePlans(rate: number): Array<Omit<RebalanceOptions, 'ratePerSeco
   return [
     { system: 'samsa', label: 'Samsa, eager (range)', scenario: 'scale', assignor: 'range' },
     { system: 'samsa', label: 'Samsa, cooperative-sticky', scenario: 'scale', assignor: 'cooperative-sticky' },
+    { system: 'samsa', label: 'Samsa, KIP-848 consumer protocol (uniform)', scenario: 'scale', assignor: 'range', protocol: 'consumer' },
     { system: 'samsa', label: 'Samsa, static member restarts', scenario: 'static', assignor: 'cooperative-sticky' },
     { system: 'redis', label: 'Redis Streams', scenario: 'scale', assignor: 'range' },
     { system: 'jetstream', label: 'NATS JetStream', scenario: 'scale', assignor: 'range' },
     { system: 'samsa', label: 'Samsa (cooperative-sticky)', scenario: 'failure', assignor: 'cooperative-sticky' },
+    { system: 'samsa', label: 'Samsa (KIP-848 consumer protocol)', scenario: 'failure', assignor: 'range', protocol: 'consumer' },
     { system: 'redis', label: 'Redis Streams', scenario: 'failure', assignor: 'range' },
     { system: 'jetstream', label: 'NATS JetStream', scenario: 'failure', assignor: 'range' },
   ].filter(() => rate > 0) as Array<Omit<RebalanceOptions, 'ratePerSecond' | 'phaseMs' | 'failureTimeoutMs'>>;

@@ -57,7 +57,7 @@ function medianOf(rows: ThroughputResult[][], system: SystemName, recordBytes: n
   return runs === undefined ? NaN : of(runs, f).median;
 }
 
-function rebalanceTable(rows: RebalanceResult[][], scenario: 'scale' | 'failure'): string[] {
+export function rebalanceTable(rows: RebalanceResult[][], scenario: 'scale' | 'failure'): string[] {
   const pick = rows.filter((runs) => (scenario === 'failure' ? runs[0]!.scenario === 'failure' : runs[0]!.scenario !== 'failure'));
   const out =
     scenario === 'failure'

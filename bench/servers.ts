@@ -136,12 +136,14 @@ export interface SamsaServerOptions {
   startArgs?: string[];
   /** Everything the broker prints once it is listening. */
   onOutput?: (text: string) => void;
+  /** KIP-848 members' session timeout and heartbeat interval (lower bounds lowered to match); Kafka's defaults (45 s, 5 s) otherwise. */
+  groupConsumer?: { sessionTimeoutMs: number; heartbeatIntervalMs: number };
 }
 
 /** What each server is started with, printed with the results. */
 export const SERVER_SETTINGS = {
   samsa:
-    'samsa start, data dir on disk, default flush policy acks-all (fdatasync before answering acks=-1 produces, group commit; everything else every 1000 ms), group initial rebalance delay 0 ms',
+    'samsa start, data dir on disk, default flush policy acks-all (fdatasync before answering acks=-1 produces, group commit; everything else every 1000 ms), group initial rebalance delay 0 ms; for the KIP-848 runs, consumer-protocol session timeout = the failure timeout and heartbeat interval = a sixth of it',
   redis: 'redis-server, appendonly yes, appendfsync everysec (fsync once a second), RDB snapshots off',
   jetstream: 'nats-server -js, file storage, 1 replica, server defaults (writes go to the page cache; no fsync per message)',
 };
@@ -150,7 +152,13 @@ export async function startSamsa(opts: SamsaServerOptions = {}): Promise<Server>
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const dataDir = dataDirectory('samsa-bench-');
   const args = [...(opts.nodeArgs ?? []), main, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-auto-create-topics',
-    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000', ...(opts.startArgs ?? [])];
+    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000'];
+  const gc = opts.groupConsumer;
+  if (gc !== undefined) {
+    args.push('--group-consumer-session-timeout-ms', String(gc.sessionTimeoutMs), '--group-consumer-min-session-timeout-ms', String(gc.sessionTimeoutMs),
+      '--group-consumer-heartbeat-interval-ms', String(gc.heartbeatIntervalMs), '--group-consumer-min-heartbeat-interval-ms', String(gc.heartbeatIntervalMs));
+  }
+  args.push(...(opts.startArgs ?? []));
   return startProcess('samsa', process.execPath, args, dataDir, /listening on \S+:(\d+)/, (m) => Number(m[1]), opts.onOutput);
 }
 

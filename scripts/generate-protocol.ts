@@ -115,7 +115,26 @@ function parseRange(spec: string | undefined): VersionRange | null {
 }
 
 function loadSpec(dir: string, file: string): MessageSpec {
-  return JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8'))) as MessageSpec;
+  const spec = JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8'))) as MessageSpec;
+  return withNewerVersions(spec);
+}
+
+/**
+ * Versions newer than some spec folders hold, added by name, type and version only: Kafka 4.0's
+ * ConsumerGroupDescribe v1 (KIP-1099) adds Members[].MemberType (int8, -1 unknown, 0 classic,
+ * 1 consumer). Applied only to a definition that stops at v0, so a newer folder wins.
+ */
+function withNewerVersions(spec: MessageSpec): MessageSpec {
+  if (spec.name === 'ConsumerGroupDescribeRequest' && spec.validVersions === '0') return { ...spec, validVersions: '0-1' };
+  if (spec.name === 'ConsumerGroupDescribeResponse' && spec.validVersions === '0') {
+    const addMemberType = (fields: FieldSpec[]): FieldSpec[] =>
+      fields.map((f) => {
+        if (f.name === 'Members' && f.fields !== undefined) return { ...f, fields: [...f.fields, { name: 'MemberType', type: 'int8', versions: '1+', default: -1 }] };
+        return f.fields === undefined ? f : { ...f, fields: addMemberType(f.fields) };
+      });
+    return { ...spec, validVersions: '0-1', fields: addMemberType(spec.fields) };
+  }
+  return spec;
 }
 
 const camel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);

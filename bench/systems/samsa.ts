@@ -1,10 +1,12 @@
 import { createConsumer, createProducer } from '../../src/client/index.js';
+import { groupHeartbeatIntervalMs } from '../ipc.js';
 import type { SystemClient } from './types.js';
 
 /**
  * The Samsa client with its defaults except the producer's batchSize (see SAMSA_BATCH_BYTES):
  * producer acks=-1 with idempotence, lingerMs 5; consumer eachBatch, offsets auto-committed every
- * 5 s and on revoke.
+ * 5 s and on revoke. With `group.protocol` 'consumer' it joins with KIP-848 (the broker sets the
+ * session timeout and heartbeat interval).
  */
 export const samsaClient: SystemClient = {
   describe: 'Samsa client: acks=-1 idempotent producer, lingerMs 5, batchSize 256 KiB (default 16 KiB); consumer eachBatch, auto-commit every 5 s + commit on revoke (defaults)',
@@ -34,9 +36,13 @@ export const samsaClient: SystemClient = {
       clientId: `bench-${cfg.consumerName}`,
       groupId: cfg.groupId,
       ...(g.staticMember ? { groupInstanceId: cfg.consumerName } : {}),
-      partitionAssignmentStrategy: [g.assignor],
-      sessionTimeoutMs: g.failureTimeoutMs,
-      heartbeatIntervalMs: Math.max(100, Math.floor(g.failureTimeoutMs / 6)),
+      ...(g.protocol === 'consumer'
+        ? { groupProtocol: 'consumer' as const, groupRemoteAssignor: 'uniform' }
+        : {
+            partitionAssignmentStrategy: [g.assignor],
+            sessionTimeoutMs: g.failureTimeoutMs,
+            heartbeatIntervalMs: groupHeartbeatIntervalMs(g.failureTimeoutMs),
+          }),
       autoOffsetReset: 'earliest',
       rebalanceListener: {
         onPartitionsAssigned: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),

@@ -21,6 +21,8 @@ export interface RebalanceOptions {
   label: string;
   scenario: RebalanceScenario;
   assignor: 'range' | 'cooperative-sticky';
+  /** 'consumer': Samsa client members join with KIP-848 (see GroupSettings.protocol). */
+  protocol?: 'classic' | 'consumer';
   ratePerSecond: number;
   phaseMs: number;
   failureTimeoutMs: number;
@@ -57,7 +59,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
     recordBytes: 100,
     records: capacity,
     ratePerSecond: o.ratePerSecond,
-    group: { assignor: o.assignor, staticMember: o.scenario === 'static', failureTimeoutMs: o.failureTimeoutMs },
+    group: { assignor: o.assignor, protocol: o.protocol ?? 'classic', staticMember: o.scenario === 'static', failureTimeoutMs: o.failureTimeoutMs },
     reportTimestamps: true,
   });
   try {

@@ -1,6 +1,6 @@
 import { nowMs } from '../common.js';
 import { ChildHandle, DeliveryLog, prepareTarget } from '../harness.js';
-import type { ChildConfig, ChildMessage, GroupSettings, SystemName } from '../ipc.js';
+import { groupHeartbeatIntervalMs, type ChildConfig, type ChildMessage, type GroupSettings, type SystemName } from '../ipc.js';
 import { startNats, startRedis, startSamsa, type Server } from '../servers.js';
 
 /** One system under test for one run: its server, its producer and consumer processes, and what they reported. */
@@ -54,7 +54,10 @@ export class TestBed {
 
   static async open(opts: BedOptions): Promise<TestBed> {
     const kind = serverKind(opts.system);
-    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [] });
+    const consumerProtocol = opts.group.protocol === 'consumer'
+      ? { groupConsumer: { sessionTimeoutMs: opts.group.failureTimeoutMs, heartbeatIntervalMs: groupHeartbeatIntervalMs(opts.group.failureTimeoutMs) } }
+      : {};
+    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...consumerProtocol });
     const target = kind === 'jetstream' ? 'BENCH' : 'bench';
     const groupId = 'workers';
     try {

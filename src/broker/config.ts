@@ -81,6 +81,24 @@ export interface BrokerOptions {
   producerIdExpirationMs?: number;
   /** `producer.id.expiration.check.interval.ms`. Default 600000 (10 minutes). */
   producerIdExpirationCheckIntervalMs?: number;
+  /** `group.consumer.session.timeout.ms` (KIP-848 consumer groups). Default 45000. */
+  groupConsumerSessionTimeoutMs?: number;
+  /** `group.consumer.min.session.timeout.ms`. Default 45000. */
+  groupConsumerMinSessionTimeoutMs?: number;
+  /** `group.consumer.max.session.timeout.ms`. Default 60000. */
+  groupConsumerMaxSessionTimeoutMs?: number;
+  /** `group.consumer.heartbeat.interval.ms`. Default 5000. */
+  groupConsumerHeartbeatIntervalMs?: number;
+  /** `group.consumer.min.heartbeat.interval.ms`. Default 5000. */
+  groupConsumerMinHeartbeatIntervalMs?: number;
+  /** `group.consumer.max.heartbeat.interval.ms`. Default 15000. */
+  groupConsumerMaxHeartbeatIntervalMs?: number;
+  /** `group.consumer.max.size`. Default 2147483647. */
+  groupConsumerMaxSize?: number;
+  /** `group.consumer.assignors`: server-side assignors, the first the default. Default ['uniform', 'range']. */
+  groupConsumerAssignors?: string[];
+  /** `group.consumer.migration.policy`: disabled, upgrade, downgrade or bidirectional (default). */
+  groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
   /** Where log lines go. Default: stderr at info level. */
   logger?: Logger;
 }
@@ -130,6 +148,15 @@ export const BROKER_DEFAULTS = {
   transactionalIdExpirationMs: 604_800_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerMinSessionTimeoutMs: 45_000,
+  groupConsumerMaxSessionTimeoutMs: 60_000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerMinHeartbeatIntervalMs: 5000,
+  groupConsumerMaxHeartbeatIntervalMs: 15_000,
+  groupConsumerMaxSize: 2_147_483_647,
+  groupConsumerAssignors: ['uniform', 'range'] as string[],
+  groupConsumerMigrationPolicy: 'bidirectional',
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -169,6 +196,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(isInt(o.transactionalIdExpirationMs) && o.transactionalIdExpirationMs >= 1, `transactionalIdExpirationMs must be a positive integer`);
   check(isInt(o.producerIdExpirationMs) && o.producerIdExpirationMs >= 1, `producerIdExpirationMs must be a positive integer`);
   check(o.producerIdExpirationCheckIntervalMs > 0, `producerIdExpirationCheckIntervalMs must be positive`);
+  checkConsumerGroupOptions(o);
   const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
   const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
   return {
@@ -177,6 +205,30 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
     dataDir: o.memory ? null : (options.dataDir ?? DEFAULT_DATA_DIR),
     clusterId: 'samsa-cluster',
   };
+}
+
+type ConsumerGroupOption = Extract<keyof BrokerOptions, `groupConsumer${string}`>;
+
+/** The group.consumer.* relations Kafka's GroupCoordinatorConfig enforces, named as our options. */
+function checkConsumerGroupOptions(o: Required<Pick<BrokerOptions, ConsumerGroupOption>>): void {
+  const ints = [
+    'groupConsumerSessionTimeoutMs',
+    'groupConsumerMinSessionTimeoutMs',
+    'groupConsumerMaxSessionTimeoutMs',
+    'groupConsumerHeartbeatIntervalMs',
+    'groupConsumerMinHeartbeatIntervalMs',
+    'groupConsumerMaxHeartbeatIntervalMs',
+    'groupConsumerMaxSize',
+  ] as const;
+  for (const k of ints) check(isInt(o[k]) && o[k] >= 1, `${k} must be an integer >= 1, got ${o[k]}`);
+  check(o.groupConsumerMaxSessionTimeoutMs >= o.groupConsumerMinSessionTimeoutMs, 'groupConsumerMaxSessionTimeoutMs must be >= groupConsumerMinSessionTimeoutMs');
+  check(o.groupConsumerSessionTimeoutMs >= o.groupConsumerMinSessionTimeoutMs && o.groupConsumerSessionTimeoutMs <= o.groupConsumerMaxSessionTimeoutMs, 'groupConsumerSessionTimeoutMs must be within [groupConsumerMinSessionTimeoutMs, groupConsumerMaxSessionTimeoutMs]');
+  check(o.groupConsumerMaxHeartbeatIntervalMs >= o.groupConsumerMinHeartbeatIntervalMs, 'groupConsumerMaxHeartbeatIntervalMs must be >= groupConsumerMinHeartbeatIntervalMs');
+  check(o.groupConsumerHeartbeatIntervalMs >= o.groupConsumerMinHeartbeatIntervalMs && o.groupConsumerHeartbeatIntervalMs <= o.groupConsumerMaxHeartbeatIntervalMs, 'groupConsumerHeartbeatIntervalMs must be within [groupConsumerMinHeartbeatIntervalMs, groupConsumerMaxHeartbeatIntervalMs]');
+  check(o.groupConsumerHeartbeatIntervalMs < o.groupConsumerSessionTimeoutMs, 'groupConsumerHeartbeatIntervalMs must be < groupConsumerSessionTimeoutMs');
+  const known = ['uniform', 'range'];
+  check(o.groupConsumerAssignors.length > 0 && o.groupConsumerAssignors.every((a) => known.includes(a)) && new Set(o.groupConsumerAssignors).size === o.groupConsumerAssignors.length, `groupConsumerAssignors must list some of ${known.join(', ')} once each, got ${o.groupConsumerAssignors.join(',')}`);
+  check(['disabled', 'upgrade', 'downgrade', 'bidirectional'].includes(o.groupConsumerMigrationPolicy), `groupConsumerMigrationPolicy must be disabled, upgrade, downgrade or bidirectional, got ${o.groupConsumerMigrationPolicy}`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -60,6 +60,15 @@ interface StartFlags {
   transactionMaxTimeoutMs?: number;
   transactionalIdExpirationMs?: number;
   producerIdExpirationMs?: number;
+  groupConsumerSessionTimeoutMs?: number;
+  groupConsumerMinSessionTimeoutMs?: number;
+  groupConsumerMaxSessionTimeoutMs?: number;
+  groupConsumerHeartbeatIntervalMs?: number;
+  groupConsumerMinHeartbeatIntervalMs?: number;
+  groupConsumerMaxHeartbeatIntervalMs?: number;
+  groupConsumerMaxSize?: number;
+  groupConsumerAssignors?: string[];
+  groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
   logLevel: LogLevel;
 }
 
@@ -102,6 +111,15 @@ export function registerStartCommand(program: Command): void {
     .option('--transaction-max-timeout-ms <ms>', 'longest transaction timeout a producer may ask for (default: 900000)', integer(1))
     .option('--transactional-id-expiration-ms <ms>', 'forget a transactional id idle this long (default: 604800000)', integer(1))
     .option('--producer-id-expiration-ms <ms>', 'forget a partition\'s idle producer ids after this (default: 86400000)', integer(1))
+    .option('--group-consumer-session-timeout-ms <ms>', 'session timeout of consumer-protocol (KIP-848) members (default: 45000)', integer(1))
+    .option('--group-consumer-min-session-timeout-ms <ms>', 'lower bound of --group-consumer-session-timeout-ms (default: 45000)', integer(1))
+    .option('--group-consumer-max-session-timeout-ms <ms>', 'upper bound of --group-consumer-session-timeout-ms (default: 60000)', integer(1))
+    .option('--group-consumer-heartbeat-interval-ms <ms>', 'heartbeat interval given to consumer-protocol members (default: 5000)', integer(1))
+    .option('--group-consumer-min-heartbeat-interval-ms <ms>', 'lower bound of --group-consumer-heartbeat-interval-ms (default: 5000)', integer(1))
+    .option('--group-consumer-max-heartbeat-interval-ms <ms>', 'upper bound of --group-consumer-heartbeat-interval-ms (default: 15000)', integer(1))
+    .option('--group-consumer-max-size <n>', 'most members in one consumer-protocol group (default: 2147483647)', integer(1))
+    .option('--group-consumer-assignors <list>', 'server-side assignors, comma-separated, the first the default (default: uniform,range)', (v: string) => v.split(',').map((a) => a.trim()))
+    .option('--group-consumer-migration-policy <policy>', 'which non-empty groups convert between the classic and consumer protocols (default: bidirectional)', oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional'))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, ...rest } = flags;

@@ -1,6 +1,7 @@
 import type { JoinGroupResponseInit, SyncGroupResponseInit } from '../protocol/messages/index.js';
 import type { CoordinatorConfig } from './config.js';
 import type { DurableState } from './durable-state.js';
+import type { TopicsImage } from './consumer/topics.js';
 import type { ClassicGroup } from './group.js';
 import type { ClassicGroupMember, ParkedRequest } from './member.js';
 import type { CoordinatorRecord } from './records.js';
@@ -41,6 +42,8 @@ export interface Ctx {
   readonly nowMs: number;
   /** A fresh UUID for member ids (crypto in the broker, the seeded PRNG in the simulator). */
   readonly newUuid: () => string;
+  /** The topics that exist, as the broker last reported them (consumer groups assign from it). */
+  readonly topics: TopicsImage;
 }
 
 export function emit(ctx: Ctx, event: DistributiveOmit<CoordinatorEvent, 'atMs'>): void {

@@ -1,6 +1,17 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './admin.js';
 import { resolveCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { onClassicDeadline } from './consumer/classic-members.js';
+import { handleConsumerGroupDescribe } from './consumer/describe.js';
+import { expireConsumerOffsets } from './consumer/expiry.js';
+import { handleConsumerGroupHeartbeat } from './consumer/heartbeat.js';
+import { onConsumerRebalanceExpired, onConsumerSessionExpired } from './consumer/leave.js';
+import { refreshConsumerGroups } from './consumer/metadata.js';
+import { CLASSIC, routeToConsumerGroup } from './consumer/routing.js';
+import { ConsumerStateTracker } from './consumer/state-events.js';
+import { scheduleRebalanceTimeout, scheduleSessionTimeout } from './consumer/timers.js';
+import { EMPTY_TOPICS_IMAGE, TopicsImage, type TopicImage } from './consumer/topics.js';
+import { consumerGroupView, type ConsumerGroupView } from './consumer/view.js';
 import { joinError, Output, syncError, type Ctx } from './context.js';
 import { DurableState } from './durable-state.js';
 import { expireOffsets } from './expiry.js';
@@ -20,7 +31,7 @@ import {
   onSyncExpired,
   completeJoin,
 } from './rebalance.js';
-import type { CoordinatorRecord, GroupMetadataValue } from './records.js';
+import { isClassicRecord, type CoordinatorRecord, type GroupMetadataValue } from './records.js';
 import { handleSyncGroup } from './sync.js';
 import { completeTransactionalOffsets, handleTxnOffsetCommit } from './txn-offset-commit.js';
 import { CoordinatorTimers, type TimerTarget } from './timers.js';
@@ -29,6 +40,7 @@ import {
   type Completion,
   type CoordinatorApi,
   type CoordinatorApis,
+  type CoordinatorEvent,
   type CoordinatorRequest,
   type CoordinatorResult,
   type GroupState,
@@ -91,6 +103,9 @@ export class GroupCoordinator {
   private readonly durable = new DurableState();
   private readonly newUuid: () => string;
   private loaded = false;
+  /** The topics that exist (consumer groups assign from them); set by `onTopicsChanged`. */
+  private topics: TopicsImage = EMPTY_TOPICS_IMAGE;
+  private readonly consumerStates = new ConsumerStateTracker();
 
   constructor(options: GroupCoordinatorOptions) {
     this.config = resolveCoordinatorConfig(options.config);
@@ -100,14 +115,44 @@ export class GroupCoordinator {
   /** Applies one durable record: the only way group metadata and offsets change. */
   replay(record: CoordinatorRecord): void {
     this.durable.apply(record);
+    if (!isClassicRecord(record)) this.consumerStates.touched(record.groupId);
+  }
+
+  /**
+   * Facts that are known only once a call's records are replayed (consumer group state changes:
+   * the state follows from the records). The shell calls it after replaying each call's records.
+   */
+  afterReplay(nowMs: number): CoordinatorEvent[] {
+    if (!this.loaded) return [];
+    return this.consumerStates.drain(this.durable.consumerGroups, nowMs);
+  }
+
+  /**
+   * The topics changed. Consumer groups subscribed to a changed topic, by name or by regex, move
+   * to a new group epoch. The shell reports the topics once before `load` (nothing is refreshed
+   * then) and again after, which catches what changed while the coordinator was down.
+   */
+  onTopicsChanged(topics: readonly TopicImage[], nowMs: number): CoordinatorResult<void> {
+    this.topics = new TopicsImage(topics);
+    if (!this.loaded) return { records: [], response: undefined, completions: [], events: [] };
+    return this.run(nowMs, (ctx) => refreshConsumerGroups(ctx));
   }
 
   /** Builds the live groups from what was replayed; requests are served from then on. */
   load(nowMs: number): CoordinatorResult<void> {
     if (this.loaded) throw new Error('the group coordinator is already loaded');
     this.loaded = true;
+    this.consumerStates.reset(this.durable.consumerGroups, nowMs);
     return this.run(nowMs, (ctx) => {
       loadGroups(ctx);
+      // Kafka's onLoaded for consumer groups: every member gets a session, and a member asked to
+      // revoke gets its rebalance timeout again.
+      for (const group of this.durable.consumerGroups.values()) {
+        for (const m of group.members.values()) {
+          scheduleSessionTimeout(ctx, group.groupId, m.memberId, m.classic?.sessionTimeoutMs);
+          if (m.state === 'UNREVOKED_PARTITIONS') scheduleRebalanceTimeout(ctx, group.groupId, m);
+        }
+      }
       ctx.timers.set({ kind: 'offsets-retention' }, nowMs + this.config.offsetsRetentionCheckIntervalMs);
     });
   }
@@ -139,6 +184,9 @@ export class GroupCoordinator {
     return this.run(nowMs, (ctx) => {
       for (let target = ctx.timers.popExpired(nowMs); target !== null; target = ctx.timers.popExpired(nowMs)) {
         this.fire(ctx, target);
+        // A consumer group transition reads the group as replayed: the next one due waits until
+        // the shell has applied this one's records (it calls tick again at once).
+        if (target.kind.startsWith('consumer-') && ctx.out.records.length > 0) break;
       }
     });
   }
@@ -189,7 +237,13 @@ export class GroupCoordinator {
   // ---- inspection ----
 
   groupIds(): string[] {
-    return [...this.groups.keys()].sort();
+    return [...new Set([...this.groups.keys(), ...this.durable.consumerGroups.ids()])].sort();
+  }
+
+  /** A read-only picture of a consumer group (KIP-848), if `groupId` is one. */
+  consumerGroup(groupId: string): ConsumerGroupView | undefined {
+    const g = this.durable.consumerGroups.get(groupId);
+    return g === undefined ? undefined : consumerGroupView(g, this.topics, this.config.consumerAssignors[0]!);
   }
 
   group(groupId: string): GroupView | undefined {
@@ -241,7 +295,7 @@ export class GroupCoordinator {
 
   private run(nowMs: number, body: (ctx: Ctx) => void): CoordinatorResult<void> {
     const out = new Output();
-    const ctx: Ctx = { config: this.config, groups: this.groups, timers: this.timers, durable: this.durable, out, nowMs, newUuid: this.newUuid };
+    const ctx: Ctx = { config: this.config, groups: this.groups, timers: this.timers, durable: this.durable, out, nowMs, newUuid: this.newUuid, topics: this.topics };
     body(ctx);
     return { records: out.records, response: undefined, completions: out.completions, events: out.events };
   }
@@ -249,9 +303,13 @@ export class GroupCoordinator {
   private fire(ctx: Ctx, target: TimerTarget): void {
     if (target.kind === 'offsets-retention') {
       expireOffsets(ctx);
+      expireConsumerOffsets(ctx);
       ctx.timers.set(target, ctx.nowMs + this.config.offsetsRetentionCheckIntervalMs);
       return;
     }
+    if (target.kind === 'consumer-session') return onConsumerSessionExpired(ctx, target.groupId, target.memberId);
+    if (target.kind === 'consumer-rebalance') return onConsumerRebalanceExpired(ctx, target.groupId, target.memberId, target.memberEpoch);
+    if (target.kind === 'consumer-join' || target.kind === 'consumer-sync') return onClassicDeadline(ctx, target.groupId, target.memberId);
     const group = this.groups.get(target.groupId);
     if (group === undefined) return;
     switch (target.kind) {
@@ -272,7 +330,13 @@ export class GroupCoordinator {
 }
 
 function dispatch(ctx: Ctx, request: CoordinatorRequest): unknown {
+  const routed = routeToConsumerGroup(ctx, request);
+  if (routed !== CLASSIC) return routed;
   switch (request.api) {
+    case 'consumer-heartbeat':
+      return handleConsumerGroupHeartbeat(ctx, request as CoordinatorRequest<'consumer-heartbeat'>);
+    case 'consumer-describe':
+      return handleConsumerGroupDescribe(ctx, request as CoordinatorRequest<'consumer-describe'>);
     case 'join':
       return handleJoinGroup(ctx, request as CoordinatorRequest<'join'>);
     case 'sync':

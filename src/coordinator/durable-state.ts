@@ -1,19 +1,27 @@
+import { ConsumerGroups } from './consumer/groups.js';
 import { PendingTxnOffsets } from './pending-txn-offsets.js';
-import type { CoordinatorRecord, GroupMetadataValue, OffsetCommitRecord, OffsetCommitValue } from './records.js';
+import { isClassicRecord, type CoordinatorRecord, type GroupMetadataValue, type OffsetCommitRecord, type OffsetCommitValue } from './records.js';
 
 /**
- * What survives a restart: the latest group metadata snapshot per group and the committed
- * offsets. Mutated only by `apply(record)`, so the live coordinator and one rebuilt from the
- * log hold the same state. Offsets are read from here directly (OffsetFetch never needs more).
+ * What survives a restart: the latest group metadata snapshot per classic group, the consumer
+ * groups (KIP-848; all their state is durable) and the committed offsets. Mutated only by
+ * `apply(record)`, so the live coordinator and one rebuilt from the log hold the same state.
+ * Offsets are read from here directly (OffsetFetch never needs more).
  */
 export class DurableState {
   private readonly groups = new Map<string, GroupMetadataValue>();
+  /** Consumer groups: replaying their records is all there is to them. */
+  readonly consumerGroups = new ConsumerGroups();
   /** group -> topic -> partition -> committed offset */
   private readonly offsets = new Map<string, Map<string, Map<number, OffsetCommitValue>>>();
   /** Offsets of transactions still running (TxnOffsetCommit), invisible until their commit. */
   readonly pendingTxnOffsets = new PendingTxnOffsets();
 
   apply(record: CoordinatorRecord): void {
+    if (!isClassicRecord(record)) {
+      this.consumerGroups.apply(record);
+      return;
+    }
     if (record.type === 'group-metadata') {
       if (record.value === null) this.groups.delete(record.groupId);
       else this.groups.set(record.groupId, record.value);
@@ -67,7 +75,12 @@ export class DurableState {
 
   /** Every group with metadata, offsets or pending transactional offsets, sorted. */
   groupIds(): string[] {
-    return [...new Set([...this.groups.keys(), ...this.offsets.keys(), ...this.pendingTxnOffsets.groupIds()])].sort();
+    return [...new Set([...this.groups.keys(), ...this.offsets.keys(), ...this.pendingTxnOffsets.groupIds(), ...this.consumerGroups.ids()])].sort();
+  }
+
+  /** The groups that are not consumer groups: classic ones and commit-only ("simple") ones. */
+  classicGroupIds(): string[] {
+    return this.groupIds().filter((id) => !this.consumerGroups.has(id));
   }
 
   /**
@@ -79,6 +92,7 @@ export class DurableState {
     for (const groupId of this.groupIds()) {
       const value = this.groups.get(groupId);
       if (value !== undefined) records.push({ type: 'group-metadata', groupId, value });
+      records.push(...this.consumerGroups.snapshotRecords(groupId));
       const topics = this.offsets.get(groupId);
       for (const topic of [...(topics?.keys() ?? [])].sort()) {
         const partitions = topics!.get(topic)!;

@@ -14,6 +14,10 @@ export {
   type TxnOffsetMarkerRecord,
 } from './records.js';
 export { DurableState } from './durable-state.js';
+export type { ConsumerGroupView, ConsumerMemberView, NamedTopicPartitions } from './consumer/view.js';
+export type { TopicImage } from './consumer/topics.js';
+export type { ConsumerGroupState } from './consumer/group.js';
+export type { ConsumerGroupRecord, MemberState } from './consumer/records.js';
 export { subscribedTopicsOf, CONSUMER_PROTOCOL_TYPE } from './subscription.js';
 export { offsetCommitError } from './offset-commit.js';
 export { txnOffsetCommitError } from './txn-offset-commit.js';
@@ -26,6 +30,8 @@ export {
   type CoordinatorEvent,
   type CoordinatorRequest,
   type CoordinatorResult,
+  type ConsumerEpochReason,
+  type ConsumerMemberRemovalReason,
   type GroupState,
   type MemberRemovalReason,
   type RebalanceReason,

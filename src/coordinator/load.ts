@@ -11,7 +11,7 @@ import type { GroupMetadataValue } from './records.js';
  * only has offsets comes back as a simple group.
  */
 export function loadGroups(ctx: Ctx): void {
-  for (const groupId of ctx.durable.groupIds()) {
+  for (const groupId of ctx.durable.classicGroupIds()) {
     const value = ctx.durable.groupMetadata(groupId);
     const group = value === undefined ? new ClassicGroup(groupId) : groupFromMetadata(groupId, value);
     ctx.groups.set(groupId, group);

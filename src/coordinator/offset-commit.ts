@@ -38,6 +38,15 @@ export function handleOffsetCommit(ctx: Ctx, request: CoordinatorRequest<'offset
     const member = group.member(body.memberId);
     if (member !== undefined) rescheduleSession(ctx, group, member);
   }
+  return writeOffsets(ctx, request);
+}
+
+/**
+ * Stores the offsets of an accepted OffsetCommit (any group type): one record per partition,
+ * OFFSET_METADATA_TOO_LARGE for metadata over offset.metadata.max.bytes.
+ */
+export function writeOffsets(ctx: Ctx, request: CoordinatorRequest<'offset-commit'>): OffsetCommitResponseInit {
+  const body = request.body;
   const retentionMs = body.retentionTimeMs;
   const response: OffsetCommitResponseInit = { topics: [] };
   for (const topic of body.topics) {

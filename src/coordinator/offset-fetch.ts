@@ -1,6 +1,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { OffsetFetchResponseInit } from '../protocol/messages/index.js';
 import type { Ctx } from './context.js';
+import { validateConsumerOffsetFetch } from './consumer/offsets.js';
 import type { CoordinatorRequest } from './types.js';
 
 /** OffsetFetch v8+ asks for several groups at once. */
@@ -20,7 +21,7 @@ interface TopicOffsets {
 }
 
 /**
- * OffsetFetch never checks membership for classic groups. An unknown group is not an error: the
+ * OffsetFetch never checks membership for classic groups (v9 checks consumer group members). An unknown group is not an error: the
  * requested partitions come back with offset -1, like partitions without a commit. `null`
  * topics (v2+) means every committed partition, sorted. With RequireStable (v7+, KIP-447) a
  * partition whose offset waits on a running transaction is UNSTABLE_OFFSET_COMMIT, so a new
@@ -30,7 +31,13 @@ export function handleOffsetFetch(ctx: Ctx, request: CoordinatorRequest<'offset-
   const body = request.body;
   if (request.apiVersion >= MIN_VERSION_MULTI_GROUP) {
     return {
-      groups: body.groups.map((g) => ({ groupId: g.groupId, topics: requireStable(ctx, body.requireStable, g.groupId, fetchGroup(ctx, g.groupId, g.topics)), errorCode: ErrorCode.NONE })),
+      groups: body.groups.map((g) => {
+        // v9: a consumer group member (KIP-848) is checked like its commits are.
+        const consumerGroup = ctx.durable.consumerGroups.get(g.groupId);
+        const errorCode = consumerGroup === undefined ? ErrorCode.NONE : validateConsumerOffsetFetch(consumerGroup, g.memberId, g.memberEpoch);
+        if (errorCode !== ErrorCode.NONE) return { groupId: g.groupId, topics: [], errorCode };
+        return { groupId: g.groupId, topics: requireStable(ctx, body.requireStable, g.groupId, fetchGroup(ctx, g.groupId, g.topics)), errorCode: ErrorCode.NONE };
+      }),
     };
   }
   return { topics: requireStable(ctx, body.requireStable, body.groupId, fetchGroup(ctx, body.groupId, body.topics)), errorCode: ErrorCode.NONE };
@@ -47,7 +54,7 @@ function requireStable(ctx: Ctx, stable: boolean, groupId: string, topics: Topic
 }
 
 function fetchGroup(ctx: Ctx, groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null): TopicOffsets[] {
-  const known = ctx.groups.has(groupId) && !ctx.groups.get(groupId)!.is('Dead');
+  const known = (ctx.groups.has(groupId) && !ctx.groups.get(groupId)!.is('Dead')) || ctx.durable.consumerGroups.has(groupId);
   if (topics === null) {
     if (!known) return [];
     const committed = ctx.durable.groupOffsets(groupId);

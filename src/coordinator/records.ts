@@ -1,5 +1,12 @@
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
+import {
+  decodeConsumerRecord,
+  encodeConsumerRecordKey,
+  encodeConsumerRecordValue,
+  isConsumerKeyType,
+  type ConsumerGroupRecord,
+} from './consumer/records.js';
 
 /**
  * The coordinator's durable records. Group metadata and committed offsets change only by
@@ -7,7 +14,14 @@ import { Writer } from '../protocol/writer.js';
  * broker restarts and replays its internal log. A null value is a tombstone, as in Kafka's
  * compacted `__consumer_offsets`: the latest record for a key wins.
  */
-export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord | TxnOffsetCommitRecord | TxnOffsetMarkerRecord;
+export type CoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord | TxnOffsetCommitRecord | TxnOffsetMarkerRecord | ConsumerGroupRecord;
+
+/** The records of classic groups and offsets, transactional ones included (the others belong to consumer groups). */
+export type ClassicCoordinatorRecord = GroupMetadataRecord | OffsetCommitRecord | TxnOffsetCommitRecord | TxnOffsetMarkerRecord;
+
+export function isClassicRecord(record: CoordinatorRecord): record is ClassicCoordinatorRecord {
+  return record.type === 'group-metadata' || record.type === 'offset-commit' || record.type === 'txn-offset-commit' || record.type === 'txn-offset-marker';
+}
 
 export interface GroupMetadataRecord {
   readonly type: 'group-metadata';
@@ -92,13 +106,16 @@ export interface TxnOffsetMarkerRecord {
 
 const KEY_GROUP_METADATA = 0;
 const KEY_OFFSET_COMMIT = 1;
-const KEY_TXN_OFFSET_COMMIT = 2;
-const KEY_TXN_OFFSET_MARKER = 3;
+// 2-7 are consumer group (KIP-848) records, see consumer/records.ts.
+const KEY_TXN_OFFSET_COMMIT = 8;
+const KEY_TXN_OFFSET_MARKER = 9;
 const VALUE_VERSION = 0;
 
 export function encodeRecordKey(record: CoordinatorRecord): Buffer {
   const w = new Writer({ initialBytes: 64 });
-  if (record.type === 'group-metadata') {
+  if (!isClassicRecord(record)) {
+    encodeConsumerRecordKey(record, w);
+  } else if (record.type === 'group-metadata') {
     w.int8(KEY_GROUP_METADATA).string(record.groupId, false);
   } else if (record.type === 'offset-commit') {
     w.int8(KEY_OFFSET_COMMIT).string(record.groupId, false).string(record.topic, false).int32(record.partition);
@@ -112,6 +129,7 @@ export function encodeRecordKey(record: CoordinatorRecord): Buffer {
 
 /** The value bytes, or null for a tombstone. */
 export function encodeRecordValue(record: CoordinatorRecord): Buffer | null {
+  if (!isClassicRecord(record)) return record.value === null ? null : encodeConsumerRecordValue(record);
   if (record.type !== 'txn-offset-marker' && record.value === null) return null;
   const w = new Writer({ initialBytes: 128 });
   w.int16(VALUE_VERSION);
@@ -155,6 +173,7 @@ export function decodeRecord(key: Buffer, value: Buffer | null): CoordinatorReco
     const partition = k.int32();
     return { type: 'offset-commit', groupId, topic, partition, value: value === null ? null : decodeOffsetCommitValue(value) };
   }
+  if (isConsumerKeyType(type)) return decodeConsumerRecord(type, groupId, k, value);
   if (type === KEY_TXN_OFFSET_COMMIT || type === KEY_TXN_OFFSET_MARKER) {
     const producerId = k.int64();
     if (value === null) throw new Error(`coordinator record of key type ${type} without a value`);

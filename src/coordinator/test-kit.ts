@@ -7,6 +7,7 @@ import type {
   SyncGroupResponseInit,
 } from '../protocol/messages/index.js';
 import type { CoordinatorConfig } from './config.js';
+import type { TopicImage } from './consumer/topics.js';
 import { GroupCoordinator } from './coordinator.js';
 import type { CoordinatorRecord } from './records.js';
 import { PARKED, type CoordinatorApi, type CoordinatorApis, type CoordinatorEvent, type CoordinatorResult } from './types.js';
@@ -74,13 +75,18 @@ export class CoordinatorKit {
     this.nowMs = targetMs;
   }
 
+  /** The broker reports the topics that exist (consumer groups assign from them). */
+  setTopics(topics: readonly TopicImage[]): void {
+    this.apply(this.coordinator.onTopicsChanged(topics, this.nowMs));
+  }
+
   private apply(result: CoordinatorResult<unknown>): void {
     for (const r of result.records) {
       this.log.push(r);
       this.coordinator.replay(r);
     }
     for (const c of result.completions) this.answers.set(c.requestId, c.response);
-    this.events.push(...result.events);
+    this.events.push(...result.events, ...this.coordinator.afterReplay(this.nowMs));
   }
 
   // ---- shortcuts ----
@@ -203,7 +209,7 @@ function int32(v: number): Buffer {
 }
 
 function defaultVersion(api: CoordinatorApi): number {
-  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1, 'txn-offset-commit': 3 }[api];
+  return { join: 5, sync: 3, heartbeat: 3, leave: 3, 'offset-commit': 7, 'offset-fetch': 7, 'offset-delete': 0, 'describe-groups': 4, 'list-groups': 4, 'delete-groups': 1, 'txn-offset-commit': 3, 'consumer-heartbeat': 1, 'consumer-describe': 1 }[api];
 }
 
 function withDefaults(api: CoordinatorApi, body: object): object {
@@ -219,6 +225,8 @@ function withDefaults(api: CoordinatorApi, body: object): object {
     'list-groups': { statesFilter: [], typesFilter: [] },
     'delete-groups': {},
     'txn-offset-commit': { transactionalId: 'tx', producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [] },
+    'consumer-describe': { includeAuthorizedOperations: false },
+    'consumer-heartbeat': { instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null },
   };
   return { ...defaults[api], ...body };
 }

@@ -15,7 +15,15 @@ export type TimerTarget =
   /** Members that have not sent SyncGroup by then are removed (rebalance timeout). */
   | { readonly kind: 'sync'; readonly groupId: string; readonly generationId: number }
   /** Periodic offset retention check (offsets.retention.check.interval.ms). */
-  | { readonly kind: 'offsets-retention' };
+  | { readonly kind: 'offsets-retention' }
+  /** A consumer group member (KIP-848) is fenced unless it heartbeats within group.consumer.session.timeout.ms. */
+  | { readonly kind: 'consumer-session'; readonly groupId: string; readonly memberId: string }
+  /** A consumer group member must revoke within its rebalance timeout, or it is fenced at that epoch. */
+  | { readonly kind: 'consumer-rebalance'; readonly groupId: string; readonly memberId: string; readonly memberEpoch: number }
+  /** A classic member of a consumer group told to rejoin must send JoinGroup within its rebalance timeout. */
+  | { readonly kind: 'consumer-join'; readonly groupId: string; readonly memberId: string }
+  /** A classic member of a consumer group must send SyncGroup within its rebalance timeout after JoinGroup. */
+  | { readonly kind: 'consumer-sync'; readonly groupId: string; readonly memberId: string };
 
 /** The unique name of a deadline, e.g. `session:"orders":"consumer-1-…"`. */
 export function timerKey(target: TimerTarget): string {
@@ -32,6 +40,11 @@ export function timerKey(target: TimerTarget): string {
       return `sync:${JSON.stringify(target.groupId)}`;
     case 'offsets-retention':
       return 'offsets-retention';
+    case 'consumer-session':
+    case 'consumer-rebalance':
+    case 'consumer-join':
+    case 'consumer-sync':
+      return `${target.kind}:${JSON.stringify(target.groupId)}:${JSON.stringify(target.memberId)}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseInit } from '../protocol/messages/index.js';
+import { validateConsumerTxnOffsetCommit } from './consumer/offsets.js';
 import { emit, persist, type Ctx } from './context.js';
 import { ClassicGroup } from './group.js';
 import type { CoordinatorRequest } from './types.js';
@@ -25,14 +26,7 @@ export function txnOffsetCommitError(body: TxnOffsetCommitRequest, errorCode: nu
  */
 export function handleTxnOffsetCommit(ctx: Ctx, request: CoordinatorRequest<'txn-offset-commit'>): TxnOffsetCommitResponseInit {
   const body = request.body;
-  let group = ctx.groups.get(body.groupId);
-  if (group === undefined) {
-    if (body.generationId >= 0) return txnOffsetCommitError(body, ErrorCode.ILLEGAL_GENERATION);
-    group = new ClassicGroup(body.groupId);
-    ctx.groups.set(body.groupId, group);
-    emit(ctx, { type: 'group-created', groupId: body.groupId });
-  }
-  const error = validate(ctx, group, body);
+  const error = validateGroup(ctx, body);
   if (error !== ErrorCode.NONE) return txnOffsetCommitError(body, error);
   const response: TxnOffsetCommitResponseInit = { throttleTimeMs: 0, topics: [] };
   for (const topic of body.topics) {
@@ -56,6 +50,20 @@ export function handleTxnOffsetCommit(ctx: Ctx, request: CoordinatorRequest<'txn
     response.topics.push({ name: topic.name, partitions });
   }
   return response;
+}
+
+/** The group's checks: a consumer group's (KIP-848) or a classic group's, created when missing. */
+function validateGroup(ctx: Ctx, body: TxnOffsetCommitRequest): number {
+  const consumerGroup = ctx.durable.consumerGroups.get(body.groupId);
+  if (consumerGroup !== undefined) return validateConsumerTxnOffsetCommit(consumerGroup, body);
+  let group = ctx.groups.get(body.groupId);
+  if (group === undefined) {
+    if (body.generationId >= 0) return ErrorCode.ILLEGAL_GENERATION;
+    group = new ClassicGroup(body.groupId);
+    ctx.groups.set(body.groupId, group);
+    emit(ctx, { type: 'group-created', groupId: body.groupId });
+  }
+  return validate(ctx, group, body);
 }
 
 /** Kafka's ClassicGroup.validateOffsetCommit with isTransactional = true. */

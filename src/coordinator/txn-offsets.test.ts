@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ErrorCode } from '../protocol/errors.js';
 import type { JoinGroupResponse, OffsetFetchResponse, TxnOffsetCommitResponseInit } from '../protocol/messages/index.js';
 import { decodeRecord, encodeRecordKey, encodeRecordValue, type CoordinatorRecord } from './records.js';
+import { ConsumerKit, converge, topic } from './consumer/test-support.js';
 import { CoordinatorKit } from './test-kit.js';
 
 function txnCommit(kit: CoordinatorKit, groupId: string, producerId: number, offsets: Array<[string, number, number]>, member: { generationId?: number; memberId?: string } = {}) {
@@ -113,5 +114,23 @@ describe('transactional offset commits', () => {
       { type: 'txn-offset-marker', groupId: 'g', producerId: 5, committed: false },
     ];
     for (const r of records) assert.deepEqual(decodeRecord(encodeRecordKey(r), encodeRecordValue(r)), r);
+  });
+});
+
+describe('transactional offset commits to a consumer group (KIP-848)', () => {
+  it('check the member epoch as the group does (KIP-447 fencing), and never turn the group into a classic one', () => {
+    const ck = new ConsumerKit([topic('t', 2)]);
+    const a = ck.member('cg', 'a');
+    a.join();
+    converge(ck, [a]);
+    const epoch = a.epoch;
+    const codes = (member: { generationId?: number; memberId?: string }) => txnCommit(ck.kit, 'cg', 7, [['t', 0, 10]], member).topics[0]!.partitions.map((p) => p.errorCode);
+    assert.deepEqual(codes({ generationId: epoch, memberId: 'a' }), [ErrorCode.NONE]);
+    assert.deepEqual(codes({ generationId: epoch - 1, memberId: 'a' }), [ErrorCode.STALE_MEMBER_EPOCH], 'a zombie from an older epoch');
+    assert.deepEqual(codes({ generationId: epoch, memberId: 'ghost' }), [ErrorCode.UNKNOWN_MEMBER_ID]);
+    assert.deepEqual(codes({}), [ErrorCode.NONE], 'a producer that names no member (pre-KIP-447)');
+    assert.equal(ck.kit.group('cg'), undefined, 'no classic group of the same name was created');
+    complete(ck.kit, 'cg', 7, true);
+    assert.equal(ck.coordinator.committedOffset('cg', 't', 0), 10);
   });
 });

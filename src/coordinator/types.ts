@@ -22,6 +22,14 @@ import type {
   TxnOffsetCommitRequest,
   TxnOffsetCommitResponseInit,
 } from '../protocol/messages/index.js';
+import type {
+  ConsumerGroupDescribeRequest,
+  ConsumerGroupDescribeResponseInit,
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponseInit,
+} from '../protocol/messages/index.js';
+import type { ConsumerGroupState } from './consumer/group.js';
+import type { MemberState } from './consumer/records.js';
 import type { CoordinatorRecord } from './records.js';
 
 /** Group states of the classic protocol, spelled as Kafka prints them (DescribeGroups, ListGroups). */
@@ -40,6 +48,10 @@ export interface CoordinatorApis {
   'list-groups': { request: ListGroupsRequest; response: ListGroupsResponseInit };
   'delete-groups': { request: DeleteGroupsRequest; response: DeleteGroupsResponseInit };
   'txn-offset-commit': { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponseInit };
+  /** ConsumerGroupHeartbeat (KIP-848 consumer groups). */
+  'consumer-heartbeat': { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponseInit };
+  /** ConsumerGroupDescribe (KIP-848 consumer groups). */
+  'consumer-describe': { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponseInit };
 }
 
 export type CoordinatorApi = keyof CoordinatorApis;
@@ -114,6 +126,27 @@ export type RebalanceReason =
   /** A freshly loaded group is larger than group.max.size. */
   | 'group-over-capacity';
 
+/** Why a consumer group (KIP-848) member left. */
+export type ConsumerMemberRemovalReason =
+  /** ConsumerGroupHeartbeat with epoch -1 (or -2 handled as a leave by an admin tool). */
+  | 'leave-request'
+  /** No heartbeat within group.consumer.session.timeout.ms. */
+  | 'session-timeout'
+  /** Did not revoke its partitions within its rebalance timeout (max.poll.interval.ms). */
+  | 'rebalance-timeout'
+  /** A new incarnation of the same static member took its place. */
+  | 'static-replacement';
+
+/** Why a consumer group moved to a new group epoch (which starts a new target assignment). */
+export type ConsumerEpochReason =
+  | 'member-joined'
+  | 'member-left'
+  | 'member-removed'
+  /** A member changed its topics, regex or assignor. */
+  | 'subscription-changed'
+  /** A subscribed topic was created, deleted or got more partitions. */
+  | 'metadata-changed';
+
 interface EventBase {
   readonly groupId: string;
   readonly atMs: number;
@@ -176,4 +209,69 @@ export type CoordinatorEvent =
       /** From the first PreparingRebalance after the last Stable/Empty state to this Stable state. */
       readonly durationMs: number;
     })
-  | (EventBase & { readonly type: 'offsets-expired'; readonly partitions: number });
+  | (EventBase & { readonly type: 'offsets-expired'; readonly partitions: number })
+  // ---- consumer groups (KIP-848) ----
+  | (EventBase & {
+      readonly type: 'consumer-member-joined';
+      readonly memberId: string;
+      readonly instanceId: string | null;
+      readonly clientId: string;
+      readonly clientHost: string;
+      /** A known member id joined again with epoch 0 (it had lost its partitions). */
+      readonly rejoined: boolean;
+    })
+  | (EventBase & {
+      readonly type: 'consumer-member-removed';
+      readonly memberId: string;
+      readonly instanceId: string | null;
+      readonly memberEpoch: number;
+      readonly reason: ConsumerMemberRemovalReason;
+    })
+  | (EventBase & {
+      /** A static member left with epoch -2: its partitions stay reserved until its session times out. */
+      readonly type: 'consumer-static-member-left';
+      readonly memberId: string;
+      readonly instanceId: string;
+    })
+  | (EventBase & {
+      readonly type: 'consumer-epoch-bumped';
+      readonly groupEpoch: number;
+      readonly reason: ConsumerEpochReason;
+      readonly memberId: string | null;
+    })
+  | (EventBase & {
+      /** The assignor computed a new target assignment for the group epoch. */
+      readonly type: 'consumer-target-assigned';
+      readonly assignmentEpoch: number;
+      readonly assignor: string;
+      readonly members: number;
+      /** Target partitions that changed owner. */
+      readonly partitionsMoved: number;
+    })
+  | (EventBase & {
+      /** A member's current assignment changed: a reconciliation step (revoke first, then assign). */
+      readonly type: 'consumer-member-reconciled';
+      readonly memberId: string;
+      readonly memberEpoch: number;
+      readonly state: MemberState;
+      readonly assigned: number;
+      readonly revoking: number;
+    })
+  | (EventBase & {
+      /** Online migration: the group changed protocol with its members in it (group.consumer.migration.policy). */
+      readonly type: 'group-converted';
+      readonly from: 'classic' | 'consumer';
+      readonly to: 'classic' | 'consumer';
+      readonly members: number;
+      /** The member whose join (upgrade) or departure (downgrade) converted the group. */
+      readonly memberId: string;
+    })
+  | (EventBase & {
+      readonly type: 'consumer-state-changed';
+      readonly from: ConsumerGroupState | 'Dead';
+      readonly to: ConsumerGroupState | 'Dead';
+      readonly groupEpoch: number;
+      readonly assignmentEpoch: number;
+      /** On reaching Stable: how long since the group last left Stable (or Empty). */
+      readonly durationMs: number | null;
+    });

@@ -1,4 +1,4 @@
-import { DurableState, GroupCoordinator, PARKED, type Completion, type CoordinatorConfig, type CoordinatorEvent, type CoordinatorRecord, type CoordinatorRequest } from '../coordinator/index.js';
+import { DurableState, GroupCoordinator, PARKED, type Completion, type CoordinatorConfig, type CoordinatorEvent, type CoordinatorRecord, type CoordinatorRequest, type TopicImage } from '../coordinator/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { OffsetCommitRequest, OffsetCommitResponseInit } from '../protocol/messages/index.js';
 
@@ -29,6 +29,8 @@ export class SimCoordinatorHost {
     private readonly config: Partial<CoordinatorConfig>,
     private readonly newUuid: () => string,
     nowMs: number,
+    /** The topics of the simulated cluster, as the broker reports them to the coordinator. */
+    private readonly topics: readonly TopicImage[] = [],
   ) {
     this.coordinator = this.boot(nowMs);
   }
@@ -37,6 +39,7 @@ export class SimCoordinatorHost {
     const result = this.coordinator.handle(request, nowMs);
     this.persist(result.records);
     this.record(result.events);
+    this.record(this.coordinator.afterReplay(nowMs));
     if (request.api === 'offset-commit' && result.response !== PARKED) {
       this.checkCommitsMoveForward(request.body as OffsetCommitRequest, result.response as OffsetCommitResponseInit, request.clientId);
     }
@@ -47,6 +50,7 @@ export class SimCoordinatorHost {
     const result = this.coordinator.tick(nowMs);
     this.persist(result.records);
     this.record(result.events);
+    this.record(this.coordinator.afterReplay(nowMs));
     return result.completions;
   }
 
@@ -87,6 +91,7 @@ export class SimCoordinatorHost {
   private boot(nowMs: number): GroupCoordinator {
     const c = new GroupCoordinator({ config: this.config, newUuid: this.newUuid });
     for (const r of this.log) c.replay(r);
+    c.onTopicsChanged(this.topics, nowMs);
     const loaded = c.load(nowMs);
     this.coordinator = c;
     this.persist(loaded.records);
@@ -102,8 +107,8 @@ export class SimCoordinatorHost {
 
   /** Append first, then apply: the order the broker follows. */
   private persist(records: readonly CoordinatorRecord[]): void {
-    // Offsets do not affect the group-level invariants; group metadata does.
-    if (records.some((r) => r.type === 'group-metadata')) this.changes++;
+    // Offsets do not affect the group-level invariants; group records do.
+    if (records.some((r) => r.type !== 'offset-commit')) this.changes++;
     for (const r of records) {
       this.log.push(r);
       this.coordinator.replay(r);
@@ -117,7 +122,14 @@ export class SimCoordinatorHost {
    */
   private checkCommitsMoveForward(body: OffsetCommitRequest, response: OffsetCommitResponseInit, clientId: string): void {
     const accepted = response.topics.some((t) => t.partitions.some((p) => p.errorCode === ErrorCode.NONE));
-    if (accepted) {
+    const consumerGroup = this.coordinator.consumerGroup(body.groupId);
+    if (accepted && consumerGroup !== undefined) {
+      // KIP-848: only a current member at its current epoch, or anyone while the group is empty.
+      const epoch = body.generationIdOrMemberEpoch;
+      const member = consumerGroup.members.find((m) => m.memberId === body.memberId);
+      const fenced = epoch < 0 ? consumerGroup.members.length > 0 : member === undefined || member.memberEpoch !== epoch;
+      if (fenced) throw new InvariantViolation(`commit of ${clientId} (member ${body.memberId}, epoch ${epoch}) accepted by consumer group at ${member?.memberEpoch ?? 'no member'}`);
+    } else if (accepted) {
       const group = this.coordinator.group(body.groupId);
       const generation = body.generationIdOrMemberEpoch;
       const fenced =

@@ -45,6 +45,8 @@ export interface SimMember {
    * batch and commits before it looks at anything the coordinator said meanwhile.
    */
   resume?(nowMs: number): void;
+  /** A clean close (the member leaves the group itself); without it the simulator sends LeaveGroup. */
+  close?(nowMs: number): void;
   /** What it owns now, or null. */
   claim(): OwnershipClaim | null;
   /** True once the member stopped for good (fenced, fatal error, closed). */

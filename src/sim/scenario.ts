@@ -31,6 +31,8 @@ export interface Scenario {
   readonly coordinator: Partial<CoordinatorConfig>;
   readonly partitionsPerTopic: ReadonlyMap<string, number>;
   readonly assignor: 'range' | 'roundrobin';
+  /** Consumer groups (KIP-848): the server-side assignor members ask for (null: the default). */
+  readonly serverAssignor?: 'uniform' | 'range' | null;
   readonly members: MemberPlan[];
   readonly faults: Fault[];
   /** Faults and network trouble happen before this time; after it the network is reliable. */
@@ -116,5 +118,27 @@ export function randomScenario(prng: Prng): Scenario {
     lossProbability: prng.pick([0, 0, 0.01, 0.05]),
     delayProbability: prng.pick([0, 0.02, 0.1]),
     maxLatencyMs: prng.pick([2, 10, 50]),
+  };
+}
+
+/**
+ * The same kind of scenario for consumer groups (KIP-848): the session timeout and heartbeat
+ * interval are the broker's (group.consumer.*), and members may ask for a server-side assignor.
+ */
+export function randomConsumerScenario(prng: Prng): Scenario {
+  const base = randomScenario(prng);
+  const sessionTimeoutMs = base.members[0]!.sessionTimeoutMs;
+  return {
+    ...base,
+    // Static members of consumer groups leave with epoch -2 on a clean close; duplicates are refused.
+    coordinator: {
+      ...base.coordinator,
+      consumerSessionTimeoutMs: sessionTimeoutMs,
+      consumerMinSessionTimeoutMs: 1000,
+      consumerHeartbeatIntervalMs: Math.floor(sessionTimeoutMs / 3),
+      consumerMinHeartbeatIntervalMs: 100,
+      consumerMaxGroupSize: base.coordinator.maxGroupSize ?? 2_147_483_647,
+    },
+    serverAssignor: prng.pick([null, 'uniform', 'range'] as const),
   };
 }

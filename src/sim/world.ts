@@ -5,9 +5,11 @@ import type { Completion, CoordinatorApi, CoordinatorApis, CoordinatorEvent, Gro
 import { ClassicSimMember } from './classic-member.js';
 import { InvariantViolation, SimCoordinatorHost } from './coordinator-host.js';
 import { EventQueue } from './event-queue.js';
+import { ConsumerSimMember, simTopicId } from './consumer-member.js';
+import { checkConsumerGroup, checkConsumerOwnership, checkConsumerSettled } from './consumer-invariants.js';
 import { checkDurableProjection, checkExclusiveOwnership, checkStableAssignment } from './invariants.js';
 import type { OwnershipClaim, SimMember, SimMemberPort } from './member.js';
-import { randomScenario, type Fault, type MemberPlan, type Scenario } from './scenario.js';
+import { randomConsumerScenario, randomScenario, type Fault, type MemberPlan, type Scenario } from './scenario.js';
 
 export const SIM_GROUP_ID = 'sim-group';
 
@@ -19,11 +21,15 @@ export interface MemberContext {
   readonly partitionsPerTopic: ReadonlyMap<string, number>;
   readonly assignor: Assignor;
   readonly prng: Prng;
+  /** Consumer groups: the server-side assignor the scenario's members ask for. */
+  readonly serverAssignor?: string | null;
 }
 
 export type MemberFactory = (port: SimMemberPort, context: MemberContext) => SimMember;
 
 export interface SimOptions {
+  /** The group protocol the members speak: classic (JoinGroup/SyncGroup, default) or consumer (KIP-848). */
+  protocol?: 'classic' | 'consumer';
   /** Builds member drivers; the default follows the classic protocol (ClassicSimMember). */
   memberFactory?: MemberFactory;
   /** Builds the scenario from the run's PRNG; the default is randomScenario. */
@@ -62,6 +68,22 @@ export const defaultMemberFactory: MemberFactory = (port, c) =>
     commitVersion: c.plan.commitVersion,
     commitConnection: c.plan.commitConnection,
     prng: c.prng,
+  });
+
+/** KIP-848 members: Samsa's client state machine (src/client/group/kip848). */
+export const consumerMemberFactory: MemberFactory = (port, c) =>
+  new ConsumerSimMember(port, {
+    name: c.name,
+    groupId: c.groupId,
+    memberId: c.prng.uuid(),
+    instanceId: c.plan.instanceId,
+    rebalanceTimeoutMs: c.plan.rebalanceTimeoutMs,
+    serverAssignor: c.serverAssignor ?? null,
+    topics: c.plan.topics,
+    requestTimeoutMs: Math.min(5000, c.plan.sessionTimeoutMs),
+    retryBackoffMs: 100,
+    commitIntervalMs: 2500,
+    revokeDelayMs: () => c.prng.int(0, 2500),
   });
 
 /** One process of a planned member; a restart is a new process. */
@@ -109,15 +131,18 @@ class SimulationRun {
   private lastClaims: readonly (OwnershipClaim | null)[] = [];
   private groupView: GroupView | undefined;
   private readonly restarts = new Map<number, number>();
+  private readonly consumer: boolean;
 
   constructor(readonly seed: number, options: SimOptions) {
+    this.consumer = options.protocol === 'consumer';
     this.prng = new Prng(seed);
-    this.scenario = (options.scenario ?? randomScenario)(this.prng);
+    this.scenario = (options.scenario ?? (this.consumer ? randomConsumerScenario : randomScenario))(this.prng);
     this.net = new Prng((seed ^ 0x5bd1e995) >>> 0);
     const ids = new Prng((seed ^ 0x2545f491) >>> 0);
-    this.host = new SimCoordinatorHost(this.scenario.coordinator, () => ids.uuid(), 0);
+    const topics = [...this.scenario.partitionsPerTopic].map(([name, partitions]) => ({ id: simTopicId(name), name, partitions }));
+    this.host = new SimCoordinatorHost(this.scenario.coordinator, () => ids.uuid(), 0, topics);
     this.traceLimit = options.traceLines ?? 60;
-    this.factory = options.memberFactory ?? defaultMemberFactory;
+    this.factory = options.memberFactory ?? (this.consumer ? consumerMemberFactory : defaultMemberFactory);
     this.assignor = builtInAssignors.get(this.scenario.assignor)!;
   }
 
@@ -146,7 +171,7 @@ class SimulationRun {
       trace: [...this.traceLines],
       steps: this.steps,
       stats: {
-        rebalances: this.host.events.filter((e) => e.type === 'rebalance-completed').length,
+        rebalances: this.host.events.filter((e) => e.type === 'rebalance-completed' || (e.type === 'consumer-state-changed' && e.to === 'Stable')).length,
         coordinatorRestarts: this.host.restarts,
         compactions: this.host.compactions,
         requests: this.requestCounter,
@@ -184,6 +209,7 @@ class SimulationRun {
       partitionsPerTopic: this.scenario.partitionsPerTopic,
       assignor: this.assignor,
       prng: new Prng((this.seed * 31 + planIndex * 7919 + count) >>> 0),
+      serverAssignor: this.scenario.serverAssignor ?? null,
     };
     (proc as { member: SimMember }).member = this.factory(port, context);
     this.processes.push(proc);
@@ -235,6 +261,14 @@ class SimulationRun {
 
   /** A clean shutdown: dynamic members leave the group; static ones do not (as the Java client). */
   private closeProcess(proc: Process): void {
+    if (proc.member.close !== undefined) {
+      // The member leaves by itself (KIP-848: epoch -1, or -2 for a static member); the process
+      // lives until its leave heartbeat is sent.
+      proc.member.close(this.nowMs);
+      this.afterMember(proc);
+      this.queue.schedule(this.nowMs + 1, 'exit', () => (proc.alive = false));
+      return;
+    }
     const plan = this.scenario.members[proc.planIndex]!;
     const claim = proc.member.claim();
     if (plan.instanceId === null && claim !== null) {
@@ -379,6 +413,7 @@ class SimulationRun {
 
   private checkInvariants(): void {
     if (!this.host.up) return;
+    if (this.consumer) return this.checkConsumerInvariants();
     const coordinatorChanged = this.host.changes !== this.checkedChanges;
     if (coordinatorChanged) {
       this.checkedChanges = this.host.changes;
@@ -397,8 +432,25 @@ class SimulationRun {
     if (this.steps % 1024 === 0) this.host.checkReplayMatches();
   }
 
+  private checkConsumerInvariants(): void {
+    const coordinatorChanged = this.host.changes !== this.checkedChanges;
+    if (coordinatorChanged) this.checkedChanges = this.host.changes;
+    const view = this.host.coordinator.consumerGroup(SIM_GROUP_ID);
+    if (coordinatorChanged) checkConsumerGroup(view, this.scenario.partitionsPerTopic);
+    if (coordinatorChanged || this.membersTouched) {
+      this.membersTouched = false;
+      const claims = this.processes.filter((p) => p.alive).map((p) => p.member.claim()).filter((c): c is OwnershipClaim => c !== null);
+      checkConsumerOwnership(view, claims);
+    }
+    if (this.steps % 1024 === 0) this.host.checkReplayMatches();
+  }
+
   /** After the quiet tail, every running member is in one Stable generation that assigns everything. */
   private checkSettled(): void {
+    if (this.consumer) {
+      const running = this.processes.filter((p) => p.alive && !p.member.stopped);
+      return checkConsumerSettled(this.host.coordinator.consumerGroup(SIM_GROUP_ID), running.map((p) => ({ name: p.name, claim: p.member.claim() })));
+    }
     const running = this.processes.filter((p) => p.alive && !p.member.stopped);
     if (running.length === 0) return;
     const group = this.host.coordinator.group(SIM_GROUP_ID);
@@ -430,6 +482,12 @@ class SimulationRun {
         return this.trace(`coordinator: ${e.from} -> ${e.to} (generation ${e.generationId})`);
       case 'member-removed':
         return this.trace(`coordinator: removed ${e.memberId} (${e.reason})`);
+      case 'consumer-member-removed':
+        return this.trace(`coordinator: fenced ${e.memberId} at epoch ${e.memberEpoch} (${e.reason})`);
+      case 'consumer-epoch-bumped':
+        return this.trace(`coordinator: group epoch ${e.groupEpoch} (${e.reason}${e.memberId !== null ? ` ${e.memberId}` : ''})`);
+      case 'consumer-state-changed':
+        return this.trace(`coordinator: ${e.from} -> ${e.to} (epoch ${e.groupEpoch}, assignment ${e.assignmentEpoch})`);
       default:
         return;
     }

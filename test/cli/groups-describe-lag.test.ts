@@ -65,15 +65,15 @@ describe('samsa groups list/describe and lag against live groups', () => {
   it('groups list shows both groups with state, protocol type and member count', async () => {
     const rows = parseTable((await samsaOk(['groups', 'list', ...bs])).stdout);
     assert.deepEqual(rows, [
-      { GROUP: KJS_GROUP, STATE: 'Stable', PROTOCOL: 'consumer', MEMBERS: '1' },
-      { GROUP: SAMSA_GROUP, STATE: 'Stable', PROTOCOL: 'consumer', MEMBERS: '1' },
+      { GROUP: KJS_GROUP, STATE: 'Stable', PROTOCOL: 'consumer', MEMBERS: '1', TYPE: 'classic' },
+      { GROUP: SAMSA_GROUP, STATE: 'Stable', PROTOCOL: 'consumer', MEMBERS: '1', TYPE: 'classic' },
     ]);
     const empty = await samsaOk(['groups', 'list', '--state', 'empty', ...bs]);
     assert.equal(empty.stdout, '');
     assert.equal(empty.stderr, 'no groups in state Empty\n');
     const json = JSON.parse((await samsaOk(['groups', 'list', '--state', 'Stable', '--format', 'json', ...bs])).stdout);
     assert.deepEqual(json.groups.map((g: { group: string }) => g.group), [KJS_GROUP, SAMSA_GROUP]);
-    assert.deepEqual(Object.keys(json.groups[0]), ['group', 'state', 'protocolType', 'protocol', 'members']);
+    assert.deepEqual(Object.keys(json.groups[0]), ['group', 'state', 'protocolType', 'protocol', 'members', 'type']);
   });
 
   it('describe --offsets: kafka-consumer-groups columns with offsets, lag and owner of each partition', async () => {

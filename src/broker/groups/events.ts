@@ -18,6 +18,14 @@ export const COORDINATOR_EVENTS = {
   joinCompleted: 'samsa:coordinator:join-completed',
   rebalanceCompleted: 'samsa:coordinator:rebalance-completed',
   offsetsExpired: 'samsa:coordinator:offsets-expired',
+  consumerMemberJoined: 'samsa:coordinator:consumer-member-joined',
+  consumerMemberRemoved: 'samsa:coordinator:consumer-member-removed',
+  consumerStaticMemberLeft: 'samsa:coordinator:consumer-static-member-left',
+  consumerEpochBumped: 'samsa:coordinator:consumer-epoch-bumped',
+  consumerTargetAssigned: 'samsa:coordinator:consumer-target-assigned',
+  consumerMemberReconciled: 'samsa:coordinator:consumer-member-reconciled',
+  consumerStateChanged: 'samsa:coordinator:consumer-state-changed',
+  groupConverted: 'samsa:coordinator:group-converted',
   loaded: 'samsa:coordinator:loaded',
   compacted: 'samsa:coordinator:compacted',
 } as const;
@@ -41,6 +49,14 @@ export interface CoordinatorEventPayloads {
   [COORDINATOR_EVENTS.joinCompleted]: EventOf<'join-completed'>;
   [COORDINATOR_EVENTS.rebalanceCompleted]: EventOf<'rebalance-completed'>;
   [COORDINATOR_EVENTS.offsetsExpired]: EventOf<'offsets-expired'>;
+  [COORDINATOR_EVENTS.consumerMemberJoined]: EventOf<'consumer-member-joined'>;
+  [COORDINATOR_EVENTS.consumerMemberRemoved]: EventOf<'consumer-member-removed'>;
+  [COORDINATOR_EVENTS.consumerStaticMemberLeft]: EventOf<'consumer-static-member-left'>;
+  [COORDINATOR_EVENTS.consumerEpochBumped]: EventOf<'consumer-epoch-bumped'>;
+  [COORDINATOR_EVENTS.consumerTargetAssigned]: EventOf<'consumer-target-assigned'>;
+  [COORDINATOR_EVENTS.consumerMemberReconciled]: EventOf<'consumer-member-reconciled'>;
+  [COORDINATOR_EVENTS.consumerStateChanged]: EventOf<'consumer-state-changed'>;
+  [COORDINATOR_EVENTS.groupConverted]: EventOf<'group-converted'>;
   /** The internal log was replayed at start. */
   [COORDINATOR_EVENTS.loaded]: BrokerRef & { groups: number; records: number; durationMs: number };
   /** The internal log was rewritten as a snapshot of the live state and older records dropped. */

@@ -15,6 +15,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { LogStore, PartitionLog } from '../../storage/types.js';
 import type { BrokerConfig } from '../config.js';
 import type { RequestContext } from '../handler.js';
+import { BROKER_EVENTS, subscribeBrokerEvent } from '../events.js';
 import { COORDINATOR_EVENTS, coordinatorEventName, publishCoordinatorEvent } from './events.js';
 import { encodeGroupRecords, GROUP_LOG_NAME, readGroupLog } from './internal-log.js';
 
@@ -45,6 +46,15 @@ export function coordinatorConfigOf(config: BrokerConfig): Partial<CoordinatorCo
     maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
     maxGroupSize: config.groupMaxSize,
     offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
+    consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+    consumerMinSessionTimeoutMs: config.groupConsumerMinSessionTimeoutMs,
+    consumerMaxSessionTimeoutMs: config.groupConsumerMaxSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+    consumerMinHeartbeatIntervalMs: config.groupConsumerMinHeartbeatIntervalMs,
+    consumerMaxHeartbeatIntervalMs: config.groupConsumerMaxHeartbeatIntervalMs,
+    consumerMaxGroupSize: config.groupConsumerMaxSize,
+    consumerAssignors: config.groupConsumerAssignors,
+    consumerMigrationPolicy: config.groupConsumerMigrationPolicy,
   };
 }
 
@@ -74,6 +84,7 @@ export class GroupCoordinatorShell {
   private nextCompactionCheck: number;
   private readonly compactAfterRecords: number;
   private closed = false;
+  private readonly unsubscribe: Array<() => void> = [];
 
   private constructor(
     private readonly o: GroupShellOptions,
@@ -87,7 +98,37 @@ export class GroupCoordinatorShell {
   /** Deleting a topic drops its committed offsets, as Kafka does; DeleteTopics awaits this. */
   async topicsDeleted(topics: readonly string[]): Promise<void> {
     if (this.closed) return;
-    await this.serialize(() => this.commit(this.core.onTopicsDeleted([...topics], this.o.clock.nowMs()))).catch((err: unknown) => this.logFailure('dropping offsets of a deleted topic', err));
+    await this.serialize(async () => {
+      await this.commit(this.core.onTopicsDeleted([...topics], this.o.clock.nowMs()));
+      await this.commit(this.core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs()));
+    }).catch((err: unknown) => this.logFailure('dropping offsets of a deleted topic', err));
+  }
+
+  /**
+   * A topic was created or grew: consumer groups subscribed to it (by name or regex) move to a new
+   * group epoch. Runs on the broker's own topic events; tests may call it directly.
+   */
+  async topicsChanged(): Promise<void> {
+    if (this.closed) return;
+    await this.serialize(() => this.commit(this.core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs()))).catch((err: unknown) =>
+      this.logFailure('refreshing consumer groups after a topic change', err),
+    );
+  }
+
+  private topicImages(): { id: string; name: string; partitions: number }[] {
+    return this.o.store.listTopics().map((t) => ({ id: t.id, name: t.name, partitions: t.partitions }));
+  }
+
+  private watchTopics(): void {
+    const ours = (e: { nodeId: number; port: number }): boolean => e.nodeId === this.o.config.nodeId && e.port === this.o.config.port;
+    this.unsubscribe.push(
+      subscribeBrokerEvent(BROKER_EVENTS.topicCreated, (e) => {
+        if (ours(e)) void this.topicsChanged();
+      }),
+      subscribeBrokerEvent(BROKER_EVENTS.partitionsCreated, (e) => {
+        if (ours(e)) void this.topicsChanged();
+      }),
+    );
   }
 
   /**
@@ -110,6 +151,7 @@ export class GroupCoordinatorShell {
     const log = await options.store.openInternalLog(GROUP_LOG_NAME);
     const shell = new GroupCoordinatorShell(options, log);
     await shell.load();
+    shell.watchTopics();
     return shell;
   }
 
@@ -154,6 +196,7 @@ export class GroupCoordinatorShell {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const stop of this.unsubscribe) stop();
     this.clearTimer();
     await this.serialize(async () => {
       this.deliver(this.core.unload());
@@ -173,8 +216,13 @@ export class GroupCoordinatorShell {
     this.recordsInLog = await readGroupLog(this.log, (r) => core.replay(r));
     this.nextCompactionCheck = Math.max(this.compactAfterRecords, this.recordsInLog + this.compactAfterRecords / 2);
     this.core = core;
+    core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs());
     const result = core.load(this.o.clock.nowMs());
-    await this.serialize(() => this.commit(result));
+    await this.serialize(async () => {
+      await this.commit(result);
+      // Topics may have changed while the coordinator was down.
+      await this.commit(core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs()));
+    });
     const groups = core.groupIds().length;
     this.o.log.debug('group coordinator loaded', { groups, records: this.recordsInLog });
     publishCoordinatorEvent(COORDINATOR_EVENTS.loaded, { ...this.ref(), groups, records: this.recordsInLog, durationMs: this.o.clock.nowMs() - startedAtMs });
@@ -211,7 +259,8 @@ export class GroupCoordinatorShell {
       this.recordsInLog += result.records.length;
       if (this.o.config.flushPolicy === 'acks-all') this.durable = this.log.sync();
     }
-    for (const e of result.events) publishCoordinatorEvent(coordinatorEventName(e), { ...this.ref(), ...e } as never);
+    const replayed = this.core.afterReplay(this.o.clock.nowMs());
+    for (const e of [...result.events, ...replayed]) publishCoordinatorEvent(coordinatorEventName(e), { ...this.ref(), ...e } as never);
     const durable = this.durable;
     durable.then(
       () => this.deliverAnswers(answers),
@@ -260,6 +309,7 @@ export class GroupCoordinatorShell {
     const core = this.newCore();
     for (const r of old.snapshotRecords()) core.replay(r);
     this.core = core;
+    core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs());
     const result = core.load(this.o.clock.nowMs());
     for (const e of result.events) publishCoordinatorEvent(coordinatorEventName(e), { ...this.ref(), ...e } as never);
     this.armTimer();

@@ -32,6 +32,8 @@ import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
 import { describeProducersHandler } from './61-describe-producers.js';
 import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -63,6 +65,8 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ];
 
 /** Transactions (KIP-98): the transaction coordinator's APIs and the tools around them. */

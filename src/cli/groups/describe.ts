@@ -44,6 +44,9 @@ export interface MemberRow {
   clientId: string;
   partitions: number | null;
   assignment: Array<{ topic: string; partitions: number[] }> | null;
+  /** Consumer groups (KIP-848): the member's epoch and the partitions it is converging to; null for classic groups. */
+  memberEpoch: number | null;
+  targetAssignment: Array<{ topic: string; partitions: number[] }> | null;
 }
 
 /** `samsa groups describe`: kafka-consumer-groups --describe, in its three modes. */
@@ -53,9 +56,9 @@ export function registerGroupsDescribe(groups: Command): void {
     .option('--group <group>', 'the group (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--all-groups', 'every group of the cluster')
     .option('--offsets', 'per partition: committed offset, log start/end, lag and owner (default)')
-    .option('--members', 'per member: id, instance id, host, client id, partition count')
-    .option('--state', 'per group: coordinator, assignment strategy, state, member count')
-    .option('--verbose', 'more detail: leader epochs (offsets), assignments (members), protocol type (state)'))
+    .option('--members', 'per member: id, instance id, host, client id, partition count (and member epoch in a consumer group)')
+    .option('--state', 'per group: coordinator, assignment strategy, state, member count (and type, epochs for consumer groups)')
+    .option('--verbose', 'more detail: leader epochs (offsets), assignments and KIP-848 targets (members), protocol type (state)'))
     .action(action<DescribeFlags>(async (ctx, flags) => {
       const modes = [flags.offsets, flags.members, flags.state].filter(Boolean).length;
       if (modes > 1) throw new UsageError('--offsets, --members and --state cannot be combined');
@@ -84,7 +87,9 @@ function requireDescribeGroups(described: Map<string, GroupDescription> | null, 
 function stateNotes(ctx: CliContext, d: GroupDescription | undefined): void {
   if (d === undefined || ctx.format === 'json') return;
   if (d.state === 'Empty') ctx.note(`Consumer group '${d.groupId}' has no active members.`);
-  if (d.state === 'PreparingRebalance' || d.state === 'CompletingRebalance') ctx.note(`Consumer group '${d.groupId}' is rebalancing.`);
+  if (d.state === 'PreparingRebalance' || d.state === 'CompletingRebalance' || d.state === 'Assigning' || d.state === 'Reconciling') {
+    ctx.note(`Consumer group '${d.groupId}' is rebalancing.`);
+  }
 }
 
 export async function groupOffsetRows(admin: Admin, groupId: string, describeSupported: boolean, verbose: boolean): Promise<OffsetRow[]> {
@@ -167,14 +172,23 @@ function describeMembers(ctx: CliContext, groupIds: string[], described: Map<str
       clientId: m.clientId,
       partitions: m.assignment === null ? null : m.assignment.reduce((n, tp) => n + tp.partitions.length, 0),
       assignment: m.assignment,
+      memberEpoch: m.memberEpoch ?? null,
+      targetAssignment: m.targetAssignment ?? null,
     }));
     members.sort((a, b) => (a.consumerId < b.consumerId ? -1 : a.consumerId > b.consumerId ? 1 : 0));
     return { group: groupId, state: d!.state, members };
   });
   if (ctx.format === 'json') return ctx.json({ groups: results });
   for (const g of results) stateNotes(ctx, byGroup.get(g.group));
-  const headers = ['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', ...(verbose ? ['ASSIGNMENT'] : [])];
-  const rows = results.flatMap((g) => g.members.map((m) => [g.group, m.consumerId, m.groupInstanceId, m.host, m.clientId, m.partitions, ...(verbose ? [formatAssignment(m.assignment)] : [])]));
+  // Consumer groups (KIP-848): each member's epoch, and the target it converges to beside what it owns.
+  const kip848 = groupIds.some((g) => byGroup.get(g)?.type === 'consumer');
+  const headers = ['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', ...(kip848 ? ['MEMBER-EPOCH'] : []), ...(verbose ? ['ASSIGNMENT'] : []), ...(kip848 && verbose ? ['TARGET-ASSIGNMENT'] : [])];
+  const rows = results.flatMap((g) => g.members.map((m) => [
+    g.group, m.consumerId, m.groupInstanceId, m.host, m.clientId, m.partitions,
+    ...(kip848 ? [m.memberEpoch] : []),
+    ...(verbose ? [formatAssignment(m.assignment)] : []),
+    ...(kip848 && verbose ? [formatAssignment(m.targetAssignment)] : []),
+  ]));
   ctx.out(renderTable(headers, rows, { style: ctx.style }));
 }
 
@@ -190,12 +204,17 @@ async function describeState(ctx: CliContext, admin: Admin, groupIds: string[], 
       state: d!.state,
       members: d!.members.length,
       protocolType: d!.protocolType === '' ? null : d!.protocolType,
+      type: d!.type ?? null,
+      groupEpoch: d!.groupEpoch ?? null,
+      assignmentEpoch: d!.assignmentEpoch ?? null,
     };
   }));
   if (ctx.format === 'json') return ctx.json({ groups: results });
-  const headers = ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS', ...(verbose ? ['PROTOCOL-TYPE'] : [])];
+  const kip848 = results.some((g) => g.type === 'consumer');
+  const headers = ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS', ...(kip848 ? ['TYPE', 'GROUP-EPOCH', 'TARGET-ASSIGNMENT-EPOCH'] : []), ...(verbose ? ['PROTOCOL-TYPE'] : [])];
   const rows = results.map((g) => [
     g.group, `${g.coordinator.host ?? '?'}:${g.coordinator.port ?? '?'} (${g.coordinator.id})`, g.assignmentStrategy, g.state, g.members,
+    ...(kip848 ? [g.type, g.groupEpoch, g.assignmentEpoch] : []),
     ...(verbose ? [g.protocolType] : []),
   ]);
   ctx.out(renderTable(headers, rows, { style: ctx.style, colour: (h, t) => (h === 'STATE' ? colourState(ctx.style, t) : t) }));

@@ -32,7 +32,7 @@ export async function describeGroupsIfSupported(admin: Admin, groupIds: string[]
 export const NO_DESCRIBE_GROUPS = 'the broker does not implement DescribeGroups (API 15): group state, members and owners are not shown';
 
 /** ListGroups, with a clear message when the broker does not implement it. */
-export async function listGroupIds(admin: Admin, states?: string[]): Promise<Array<{ groupId: string; protocolType: string; state: string }>> {
+export async function listGroupIds(admin: Admin, states?: string[]): Promise<Array<{ groupId: string; protocolType: string; state: string; type?: string }>> {
   try {
     return await admin.listGroups(states === undefined ? {} : { states });
   } catch (err) {

@@ -3,6 +3,7 @@ import { decodeAssignment, decodeSubscription } from '../../protocol/consumer-pr
 import type { DescribeGroupsDescribedGroupMember } from '../../protocol/messages/15-describe-groups.js';
 import { KafkaError, throwIfError } from '../errors.js';
 import type { Cluster } from '../net/cluster.js';
+import { describeConsumerGroups } from './consumer-groups.js';
 import { retryItems, type ItemOutcome } from './retry-items.js';
 import type { GroupDescription, GroupListing, GroupMemberDescription } from './types.js';
 
@@ -52,8 +53,19 @@ export async function listGroups(cluster: Cluster, o: { states?: string[]; types
   return groups;
 }
 
-/** Members with their client ids, hosts and decoded assignments, per group (from its coordinator). */
+/**
+ * Members with their client ids, hosts and decoded assignments, per group (from its coordinator).
+ * Consumer groups (KIP-848), which DescribeGroups reports as Dead, are described with
+ * ConsumerGroupDescribe where the broker has it.
+ */
 export async function describeGroups(cluster: Cluster, groupIds: string[]): Promise<GroupDescription[]> {
+  const classic = await describeClassicGroups(cluster, groupIds);
+  const dead = classic.filter((d) => d.state === 'Dead').map((d) => d.groupId);
+  const consumer = await describeConsumerGroups(cluster, dead);
+  return classic.map((d) => consumer.get(d.groupId) ?? (d.state === 'Dead' ? d : { ...d, type: 'classic' as const }));
+}
+
+async function describeClassicGroups(cluster: Cluster, groupIds: string[]): Promise<GroupDescription[]> {
   return retryItems<string, GroupDescription>(cluster, groupIds, (g) => g, async (pending) => {
     const out = new Map<string, ItemOutcome<GroupDescription>>();
     const byNode = await coordinatorsOf(cluster, pending);

@@ -90,16 +90,32 @@ export interface GroupMemberDescription {
   assignment: TopicPartitions[] | null;
   /** Topics the member subscribed to (from its JoinGroup metadata), when decodable. */
   subscription: string[] | null;
+  /** Consumer groups (KIP-848): the member's epoch. */
+  memberEpoch?: number;
+  /** Consumer groups: the partitions the broker's assignor wants the member to own (it converges to them). */
+  targetAssignment?: TopicPartitions[];
+  /** Consumer groups: the member's subscription regex, if any. */
+  subscribedTopicRegex?: string | null;
+  /** Consumer groups: whether the member speaks the consumer protocol or joined with JoinGroup (classic). */
+  memberType?: 'consumer' | 'classic';
 }
 
 export interface GroupDescription {
   groupId: string;
-  /** Kafka's state names: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead. */
+  /**
+   * Kafka's state names: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead for classic
+   * groups; Empty, Assigning, Reconciling, Stable for consumer groups (KIP-848).
+   */
   state: string;
   protocolType: string;
-  /** The chosen assignor (e.g. `range`, `cooperative-sticky`). */
+  /** The chosen assignor (e.g. `range`, `cooperative-sticky`; for consumer groups the server-side `uniform` or `range`). */
   protocol: string;
   members: GroupMemberDescription[];
+  /** `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848, described with ConsumerGroupDescribe). */
+  type?: 'classic' | 'consumer';
+  /** Consumer groups: the group epoch, and the epoch of the target assignment. */
+  groupEpoch?: number;
+  assignmentEpoch?: number;
 }
 
 export interface CommittedOffset {

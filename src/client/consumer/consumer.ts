@@ -6,7 +6,8 @@ import type { TopicPartition } from '../group/types.js';
 import { Cluster } from '../net/cluster.js';
 import { publishCrash, publishOffsetReset, type CommitEvent } from './events.js';
 import { Fetcher } from './fetcher.js';
-import { GroupDriver } from './group-driver.js';
+import { ConsumerProtocolDriver } from './consumer-protocol-driver.js';
+import { GroupDriver, type DriverHooks, type MembershipDriver } from './group-driver.js';
 import { messageIterator } from './iterator.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OffsetCommitter, fetchCommittedOffsets, listOffsets } from './offsets.js';
 import { resolveConsumerOptions, type AutoOffsetReset, type ConsumerOptions, type ResolvedConsumerOptions } from './options.js';
@@ -33,7 +34,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
   readonly options: ResolvedConsumerOptions;
   readonly cluster: Cluster;
   private readonly partitions = new PartitionRegistry();
-  private readonly driver: GroupDriver;
+  private readonly driver: MembershipDriver;
   private readonly fetcher: Fetcher;
   private readonly processor: Processor;
   private readonly committer: OffsetCommitter;
@@ -53,12 +54,14 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.options = resolveConsumerOptions(options);
     this.resetPolicy = this.options.autoOffsetReset;
     this.cluster = new Cluster(this.options.client);
-    this.driver = new GroupDriver(this.cluster, this.options, {
+    const hooks: DriverHooks = {
       onRevoke: (partitions, lost) => this.revoke(partitions, lost),
       onAssign: (_assigned, added, revoked) => this.assign(added, revoked),
       onFatal: (err) => this.crash(err),
       oldestActiveStartMs: () => this.processor.oldestActiveStartMs(),
-    });
+    };
+    this.driver =
+      this.options.groupProtocol === 'consumer' ? new ConsumerProtocolDriver(this.cluster, this.options, hooks) : new GroupDriver(this.cluster, this.options, hooks);
     this.committer = new OffsetCommitter(this.cluster, this.driver, (offsets) => {
       for (const o of offsets) {
         const s = this.partitions.get(o);
@@ -126,10 +129,9 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     return this.partitions.assignment();
   }
 
-  /** The member's group generation and id (generationId -1 when not in a generation). */
+  /** The member's group generation (its member epoch with groupProtocol 'consumer') and id; -1 when not in one. */
   get generation(): { generationId: number; memberId: string } {
-    const g = this.driver.member.generation;
-    return { generationId: g.generationId, memberId: g.memberId };
+    return this.driver.generation;
   }
 
   /**
@@ -137,7 +139,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
    * generation and ids, so the coordinator refuses offsets from a member a rebalance fenced (KIP-447).
    */
   groupMetadata(): ConsumerGroupMetadata {
-    const g = this.driver.member.generation;
+    const g = this.driver.generation;
     return { groupId: this.options.groupId, generationId: g.generationId, memberId: g.memberId, groupInstanceId: this.options.groupInstanceId };
   }
 
@@ -356,7 +358,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
   private scheduleAutoCommit(): void {
     this.autoCommitTimer = setTimeout(() => {
       // Only between rebalances: the revoke path commits for itself.
-      const work = this.driver.member.state === 'stable' ? this.commitStates(this.partitions.all().filter((s) => !s.revoking), 'auto') : Promise.resolve();
+      const work = this.driver.stable ? this.commitStates(this.partitions.all().filter((s) => !s.revoking), 'auto') : Promise.resolve();
       work.catch((err) => this.options.client.logger.warn('auto-commit failed', { error: String(err) })).finally(() => {
         if (this.running) this.scheduleAutoCommit();
       });
@@ -382,7 +384,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.metadataTimer = setTimeout(async () => {
       try {
         await this.refreshSubscription();
-        const topics = this.driver.member.metadataTopics();
+        const topics = this.driver.metadataTopics();
         const cache = await this.cluster.metadata({ topics, force: true });
         this.driver.metadataUpdated(new Map(topics.map((t) => [t, cache.partitionCount(t)])));
       } catch (err) {

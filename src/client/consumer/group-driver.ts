@@ -18,6 +18,21 @@ export interface DriverHooks {
   oldestActiveStartMs(): number | null;
 }
 
+/** What the consumer needs of its group membership, whichever protocol (classic or KIP-848) it speaks. */
+export interface MembershipDriver extends GroupHandle {
+  readonly generation: { generationId: number; memberId: string };
+  /** In a settled assignment (no rebalance running): auto-commit runs only then. */
+  readonly stable: boolean;
+  subscribe(topics: readonly string[]): void;
+  metadataUpdated(partitionsPerTopic: ReadonlyMap<string, number>): void;
+  /** Topics whose partition counts the consumer should watch for the member. */
+  metadataTopics(): string[];
+  progress(): void;
+  tick(): void;
+  close(leaveGroup: boolean): Promise<void>;
+  stop(): void;
+}
+
 const API_KEYS: Record<GroupRequest['api'], ApiKey> = { JoinGroup: 11, SyncGroup: 14, Heartbeat: 12, LeaveGroup: 13 };
 /** JoinGroup and SyncGroup park at the coordinator, so they get a connection of their own. */
 const JOIN_LANE = 'group';
@@ -30,7 +45,7 @@ const JOIN_TIMEOUT_EXTRA_MS = 5_000;
  * Heartbeats therefore run on the event loop whatever the handlers do (KIP-62), and the
  * listener callbacks run here, awaited before the member may rejoin.
  */
-export class GroupDriver implements GroupHandle {
+export class GroupDriver implements MembershipDriver {
   readonly member: GroupMember;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -61,6 +76,17 @@ export class GroupDriver implements GroupHandle {
   }
   get clientId(): string {
     return this.options.client.clientId;
+  }
+  get generation(): { generationId: number; memberId: string } {
+    const g = this.member.generation;
+    return { generationId: g.generationId, memberId: g.memberId };
+  }
+  get stable(): boolean {
+    return this.member.state === 'stable';
+  }
+
+  metadataTopics(): string[] {
+    return this.member.metadataTopics();
   }
 
   private now(): number {

@@ -20,6 +20,15 @@ export type AutoOffsetReset = 'latest' | 'earliest' | 'none';
  */
 export interface ConsumerOptions extends ClientOptions {
   groupId: string;
+  /**
+   * `classic` (JoinGroup/SyncGroup, default) or `consumer` (KIP-848: the broker assigns, each member
+   * reconciles on its own, nobody stops for a rebalance). With `consumer` the session timeout and
+   * heartbeat interval are the broker's (`group.consumer.*`), and partitionAssignmentStrategy gives
+   * way to groupRemoteAssignor.
+   */
+  groupProtocol?: 'classic' | 'consumer';
+  /** `group.remote.assignor`: the server-side assignor to ask for (`uniform`, `range`) with groupProtocol 'consumer'. */
+  groupRemoteAssignor?: string;
   /** Static membership (KIP-345): a stable identity across restarts. */
   groupInstanceId?: string;
   sessionTimeoutMs?: number;
@@ -49,6 +58,8 @@ export interface ConsumerOptions extends ClientOptions {
 export interface ResolvedConsumerOptions {
   client: ResolvedClientOptions;
   groupId: string;
+  groupProtocol: 'classic' | 'consumer';
+  groupRemoteAssignor: string | null;
   groupInstanceId: string | null;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -86,7 +97,7 @@ export const CONSUMER_DEFAULTS = {
 } as const;
 
 const CONSUMER_OPTION_NAMES = [
-  ...CLIENT_OPTION_NAMES, 'groupId', 'groupInstanceId', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxPollIntervalMs',
+  ...CLIENT_OPTION_NAMES, 'groupId', 'groupProtocol', 'groupRemoteAssignor', 'groupInstanceId', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxPollIntervalMs',
   'partitionAssignmentStrategy', 'autoOffsetReset', 'autoCommit', 'autoCommitIntervalMs', 'commitOnRevoke', 'leaveGroupOnClose',
   'maxBytes', 'maxBytesPerPartition', 'maxWaitMs', 'minBytes', 'isolationLevel', 'clientRack', 'rebalanceListener',
 ];
@@ -99,6 +110,18 @@ export function resolveConsumerOptions(o: ConsumerOptions): ResolvedConsumerOpti
     throw new KafkaConfigError('groupInstanceId must be a non-empty string when set');
   }
   const d = CONSUMER_DEFAULTS;
+  const groupProtocol = oneOfOption('groupProtocol', o.groupProtocol, 'classic', ['classic', 'consumer']) as 'classic' | 'consumer';
+  if (groupProtocol === 'consumer') {
+    // As the Java consumer: these belong to the broker, or to the classic protocol only.
+    for (const name of ['sessionTimeoutMs', 'heartbeatIntervalMs', 'partitionAssignmentStrategy'] as const) {
+      if (o[name] !== undefined) throw new KafkaConfigError(`${name} cannot be set with groupProtocol 'consumer' (the broker decides it; use groupRemoteAssignor for the assignor)`);
+    }
+  } else if (o.groupRemoteAssignor !== undefined) {
+    throw new KafkaConfigError("groupRemoteAssignor needs groupProtocol 'consumer'");
+  }
+  if (o.groupRemoteAssignor !== undefined && (typeof o.groupRemoteAssignor !== 'string' || o.groupRemoteAssignor === '')) {
+    throw new KafkaConfigError('groupRemoteAssignor must be a non-empty string when set');
+  }
   const sessionTimeoutMs = intOption('sessionTimeoutMs', o.sessionTimeoutMs, d.sessionTimeoutMs, 1);
   const heartbeatIntervalMs = intOption('heartbeatIntervalMs', o.heartbeatIntervalMs, Math.min(d.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)), 1);
   if (heartbeatIntervalMs >= sessionTimeoutMs) {
@@ -111,6 +134,8 @@ export function resolveConsumerOptions(o: ConsumerOptions): ResolvedConsumerOpti
   return {
     client: resolveClientOptions(o),
     groupId: o.groupId,
+    groupProtocol,
+    groupRemoteAssignor: o.groupRemoteAssignor ?? null,
     groupInstanceId: o.groupInstanceId ?? null,
     sessionTimeoutMs,
     heartbeatIntervalMs,

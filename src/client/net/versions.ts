@@ -43,7 +43,7 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   65: [0, 0], // DescribeTransactions
   66: [0, 1], // ListTransactions
   68: [0, 1], // ConsumerGroupHeartbeat (KIP-848)
-  69: [0, 0], // ConsumerGroupDescribe (KIP-848)
+  69: [0, 1], // ConsumerGroupDescribe (KIP-848; v1 member types)
 };
 
 export interface VersionRange {

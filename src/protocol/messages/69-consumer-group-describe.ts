@@ -58,6 +58,7 @@ export interface ConsumerGroupDescribeMember {
   subscribedTopicRegex: string | null;
   assignment: ConsumerGroupDescribeAssignment;
   targetAssignment: ConsumerGroupDescribeAssignment;
+  memberType: number;
 }
 
 export interface ConsumerGroupDescribeMemberInit {
@@ -71,6 +72,7 @@ export interface ConsumerGroupDescribeMemberInit {
   subscribedTopicRegex?: string | null;
   assignment: ConsumerGroupDescribeAssignmentInit;
   targetAssignment: ConsumerGroupDescribeAssignmentInit;
+  memberType?: number;
 }
 
 export interface ConsumerGroupDescribeAssignment {
@@ -165,6 +167,9 @@ function encodeConsumerGroupDescribeMember(w: Writer, version: number, flex: boo
   w.nullableString((m.subscribedTopicRegex === undefined ? null : m.subscribedTopicRegex), flex);
   encodeConsumerGroupDescribeAssignment(w, version, flex, m.assignment);
   encodeConsumerGroupDescribeAssignment(w, version, flex, m.targetAssignment);
+  if (version >= 1) {
+    w.int8((m.memberType ?? -1));
+  }
   if (flex) w.emptyTags();
 }
 
@@ -179,8 +184,9 @@ function decodeConsumerGroupDescribeMember(r: Reader, version: number, flex: boo
   const subscribedTopicRegex = r.nullableString(flex);
   const assignment = decodeConsumerGroupDescribeAssignment(r, version, flex);
   const targetAssignment = decodeConsumerGroupDescribeAssignment(r, version, flex);
+  const memberType: number = version >= 1 ? r.int8() : -1;
   if (flex) r.skipTags();
-  return { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment };
+  return { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, memberType };
 }
 
 function encodeConsumerGroupDescribeAssignment(w: Writer, version: number, flex: boolean, m: ConsumerGroupDescribeAssignmentInit): void {
@@ -215,7 +221,7 @@ export const ConsumerGroupDescribeApi = {
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   /** First flexible version (KIP-482), or -1 when the API never became flexible. */
   flexibleFrom: 0,
   encodeRequest: encodeConsumerGroupDescribeRequest,

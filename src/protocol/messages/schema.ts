@@ -4135,7 +4135,7 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
  "69": {
   "request": {
    "name": "ConsumerGroupDescribeRequest",
-   "validVersions": "0",
+   "validVersions": "0-1",
    "flexibleVersions": "0+",
    "fields": [
     {
@@ -4152,7 +4152,7 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
   },
   "response": {
    "name": "ConsumerGroupDescribeResponse",
-   "validVersions": "0",
+   "validVersions": "0-1",
    "flexibleVersions": "0+",
    "fields": [
     {
@@ -4310,6 +4310,12 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
            ]
           }
          ]
+        },
+        {
+         "name": "memberType",
+         "type": "int8",
+         "versions": "1+",
+         "default": "-1"
         }
        ]
       },
