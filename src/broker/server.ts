@@ -8,6 +8,7 @@ import { Connection } from './connection.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
+import { GroupTimelineStore } from './groups/timeline/index.js';
 import { handlerRegistry } from './handlers/index.js';
 import { ProducerStateTable } from './producer-state.js';
 import { startRetentionTimer } from './retention.js';
@@ -54,10 +55,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { clusterId: string }).clusterId = store.clusterId;
   const closing = new AbortController();
   let groups: GroupCoordinatorShell;
+  let timeline: GroupTimelineStore | undefined;
   try {
-    // Replays the group coordinator's log before any client can connect.
-    groups = await GroupCoordinatorShell.open({ store, config, log, clock });
+    // Replays the rebalance history, then the group coordinator's log, before any client can connect.
+    timeline = await GroupTimelineStore.open({ store, config, log, clock });
+    const history = timeline;
+    groups = await GroupCoordinatorShell.open({ store, config, log, clock, onOutput: (records, events) => history.onCoordinatorOutput(records, events) });
   } catch (err) {
+    await timeline?.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
@@ -71,6 +76,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     producers: new ProducerStateTable(clock.nowMs()),
     closing: closing.signal,
     groups,
+    timeline,
   };
   const connections = new Set<Connection>();
   const server: Server = createServer((socket) => {
@@ -80,6 +86,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     await listen(server, config.port, config.host);
   } catch (err) {
     await groups.close();
+    await timeline.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
@@ -106,6 +113,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
           for (const c of connections) c.destroy('broker-shutdown');
         });
         await groups.close();
+        await timeline.close();
         await store.close();
         log.info('broker stopped', { port });
         publishBrokerEvent(BROKER_EVENTS.stopped, { nodeId: config.nodeId, port });
