@@ -7,6 +7,7 @@ import type {
 } from '../../protocol/messages/index.js';
 import type { PartitionLog, TopicInfo } from '../../storage/types.js';
 import { validateProducedBatch } from '../batch-validation.js';
+import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent } from '../events.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { topicMessageMaxBytes } from '../topic-configs.js';
@@ -121,6 +122,11 @@ function appendPartition(rctx: RequestContext, topic: TopicInfo, data: ProducePa
   } catch (err) {
     ctx.log.error('append failed', { topic: topic.name, partition: data.index, error: (err as Error).message });
     return partitionError(data.index, ErrorCode.KAFKA_STORAGE_ERROR, 'the partition could not be written');
+  }
+  if (brokerEventWanted(BROKER_EVENTS.recordsAppended)) {
+    publishBrokerEvent(BROKER_EVENTS.recordsAppended, {
+      nodeId: ctx.config.nodeId, port: ctx.config.port, topic: topic.name, partition: data.index, baseOffset, records: header.lastOffsetDelta + 1, bytes: data.records!.length,
+    });
   }
   if (idempotent) {
     ctx.producers.record(topic.name, data.index, header.producerId, header.producerEpoch, header.baseSequence, header.lastOffsetDelta, baseOffset);
