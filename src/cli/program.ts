@@ -6,6 +6,7 @@ import { registerStartCommand } from './start.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerGroupsCommand } from './groups/index.js';
 import { registerLagCommand } from './lag.js';
+import { registerObserveCommands } from './observe.js';
 import { registerProduceCommand } from './produce.js';
 import { registerTopicsCommand } from './topics.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerLagCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
+  registerObserveCommands(program);
   return program;
 }
 
