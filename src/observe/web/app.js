@@ -243,9 +243,11 @@
 
   function entryItem(e) {
     const gen = e.generationId === null ? 'rebalance' : e.kind === 'member-replaced' ? `generation ${e.generationId} (no rebalance)` : `generation ${e.previousGenerationId === null ? '' : `${e.previousGenerationId} → `}${e.generationId}`;
-    const pause = e.pause.kind === 'none' ? 'no pause' : e.pause.kind === 'stop-the-world'
+    const pause = e.pause.kind === 'none' || e.pause.partitionsPaused === 0 ? 'nothing paused' : e.pause.kind === 'stop-the-world'
       ? `stop-the-world ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions)`
-      : `per-partition, longest ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions)`;
+      : e.partitions.moved.length === 0
+        ? `${e.partitions.revoked.length} revoked partitions paused until reassigned; the rest kept flowing`
+        : `per-partition, longest ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions); the rest kept flowing`;
     const p = e.partitions;
     const rows = [
       ...p.moved.map((m) => el('tr', {}, el('td', {}, 'moved'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, ms(m.pauseMs)))),
