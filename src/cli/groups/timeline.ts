@@ -144,6 +144,13 @@ class EntryPrinter {
 
 const duration = (ms: number | null): string | null => (ms === null ? null : ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
 
+/** `all 1.2s` (eager: every partition stopped), `moved 104ms` (cooperative: the longest moved partition), `revoked 3` (waiting for the second round), `none`. */
+function pauseText(e: TimelineEntry): string {
+  if (e.pause.kind === 'none' || e.pause.partitionsPaused === 0) return 'none';
+  if (e.pause.kind === 'stop-the-world') return `all ${duration(e.pause.maxMs)}`;
+  return e.partitions.moved.length > 0 ? `moved ${duration(e.pause.maxMs)}` : `revoked ${e.partitions.revoked.length}`;
+}
+
 /** One line per entry, oldest first. */
 export function renderTimeline(entries: readonly TimelineEntry[], ctx: CliContext): string {
   return renderTable(
@@ -158,7 +165,7 @@ export function renderTimeline(entries: readonly TimelineEntry[], ctx: CliContex
       e.partitions.moved.length,
       e.partitions.revoked.length,
       e.partitions.assigned.length,
-      e.pause.kind === 'none' ? 'none' : `${e.pause.kind === 'stop-the-world' ? 'all' : 'moved'} ${duration(e.pause.maxMs)}`,
+      pauseText(e),
       summarizeCauses(e) + (e.source === 'inferred' ? ' (inferred)' : ''),
     ]),
     { style: ctx.style },
