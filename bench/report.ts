@@ -17,6 +17,8 @@ export interface BenchResults {
   throughput: ThroughputResult[][];
   rebalance: RebalanceResult[][];
   clientComparison: ThroughputResult[][];
+  /** Samsa with and without /metrics scraped every second (older result files lack it). */
+  metricsOverhead?: { plain: ThroughputResult[]; scraped: ThroughputResult[] };
 }
 
 const NAMES: Record<SystemName, string> = {

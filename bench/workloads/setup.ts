@@ -29,6 +29,8 @@ export interface BedOptions {
   acks?: 1 | -1;
   batchBytes?: number;
   profile?: ProfileArgs;
+  /** Samsa only: serve /metrics (the caller scrapes it). */
+  metrics?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export class TestBed {
 
   static async open(opts: BedOptions): Promise<TestBed> {
     const kind = serverKind(opts.system);
-    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [] });
+    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...(opts.metrics ? { metrics: true } : {}) });
     const target = kind === 'jetstream' ? 'BENCH' : 'bench';
     const groupId = 'workers';
     try {
