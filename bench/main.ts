@@ -152,6 +152,48 @@ async function transactionRuns(): Promise<TransactionsResult[][]> {
   return rows;
 }
 
+/**
+ * The cost of observing: the same Samsa throughput workload (100-byte records, producer and 3
+ * consumers at once) with the broker serving /metrics and the dashboard (`--http-port`, so the
+ * broker's request, produce and fetch events have a subscriber) and /metrics scraped every second,
+ * against a plain broker. Runs alternate so drift on a shared machine hits both alike.
+ */
+async function metricsOverheadRuns(): Promise<MetricsOverhead> {
+  const plain: ThroughputResult[] = [];
+  const scraped: ThroughputResult[] = [];
+  for (let run = 0; run < plan.runs; run++) {
+    say(`metrics overhead: samsa ${plan.small.records} x 100 B without /metrics, run ${run + 1}/${plan.runs}`);
+    plain.push(await runThroughput({ system: 'samsa', ...plan.small, mode: 'concurrent' }));
+    say(`metrics overhead: samsa ${plan.small.records} x 100 B with /metrics scraped every second, run ${run + 1}/${plan.runs}`);
+    scraped.push(await runThroughput({ system: 'samsa', ...plan.small, mode: 'concurrent', scrapeMetricsEveryMs: 1000 }));
+  }
+  return { plain, scraped };
+}
+
+interface MetricsOverhead {
+  plain: ThroughputResult[];
+  scraped: ThroughputResult[];
+}
+
+function formatMetricsOverhead(m: MetricsOverhead): string {
+  const med = (runs: ThroughputResult[], key: (r: ThroughputResult) => number) => median(runs.map(key));
+  const row = (label: string, runs: ThroughputResult[]) =>
+    `| ${label} | ${Math.round(med(runs, (r) => r.producedPerSecond)).toLocaleString('en-US')} | ${Math.round(med(runs, (r) => r.consumedPerSecond)).toLocaleString('en-US')} | ${med(runs, (r) => r.serverCpuPerM).toFixed(2)} |`;
+  const ratio = (key: (r: ThroughputResult) => number) => (med(m.scraped, key) / med(m.plain, key)).toFixed(3);
+  return [
+    '',
+    `### Cost of /metrics (Samsa, ${m.plain[0]?.records ?? 0} x 100 B, median of ${m.plain.length})`,
+    '',
+    '| broker | produce records/s | end-to-end records/s | broker CPU s per million |',
+    '|---|---:|---:|---:|',
+    row('samsa start', m.plain),
+    row(`samsa start --http-port, /metrics scraped every second (${m.scraped.map((r) => r.metricsScrapes ?? 0).join(', ')} scrapes)`, m.scraped),
+    '',
+    `Ratio with / without: produce ${ratio((r) => r.producedPerSecond)}, end to end ${ratio((r) => r.consumedPerSecond)}, broker CPU ${ratio((r) => r.serverCpuPerM)}.`,
+    '',
+  ].join('\n');
+}
+
 /** The run whose value is the median, so the plotted line is a typical one. */
 function medianRun(runs: RebalanceResult[], key: (r: RebalanceResult) => number): RebalanceResult {
   const sorted = [...runs].sort((a, b) => key(a) - key(b));
@@ -230,6 +272,7 @@ async function main(): Promise<void> {
     compaction.push(await runCompaction(plan.compactionRecords));
   }
   const transactions = await transactionRuns();
+  const metricsOverhead = await metricsOverheadRuns();
 
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const results: BenchResults = {
@@ -246,12 +289,14 @@ async function main(): Promise<void> {
     clientComparison: clients,
     compaction,
     transactions,
+    metricsOverhead,
   };
   const jsonPath = join(RESULTS_DIR, `${date}.json`);
   const svgPath = join(RESULTS_DIR, `${date}.svg`);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(svgPath, plot(rebalance));
   process.stdout.write(formatReport(results));
+  process.stdout.write(formatMetricsOverhead(metricsOverhead));
   process.stdout.write(`\nResults: ${relativeToRepo(jsonPath)}; plot: ${relativeToRepo(svgPath)}; wall time ${results.wallSeconds.toFixed(0)} s\n`);
 }
 

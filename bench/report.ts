@@ -23,6 +23,8 @@ export interface BenchResults {
   compaction?: CompactionResult[];
   /** Absent in results saved before the transactions workload existed. */
   transactions?: TransactionsResult[][];
+  /** Samsa with and without /metrics scraped every second (older result files lack it). */
+  metricsOverhead?: { plain: ThroughputResult[]; scraped: ThroughputResult[] };
 }
 
 const NAMES: Record<SystemName, string> = {

@@ -32,6 +32,8 @@ export interface Server {
   readonly port: number;
   cpuSeconds(): number;
   stop(): Promise<void>;
+  /** Samsa with `--http-port`: the dashboard and /metrics address. */
+  readonly httpUrl?: string;
 }
 
 /** Everything started and not yet stopped, and the data directories to remove, so Ctrl-C can clean up. */
@@ -74,7 +76,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawns `cmd` and resolves once its output matches `ready` (the port comes from `portOf`). */
-function startProcess(name: string, cmd: string, args: string[], dataDir: string, ready: RegExp, portOf: (m: RegExpExecArray) => number, onOutput?: (text: string) => void): Promise<Server> {
+function startProcess(name: string, cmd: string, args: string[], dataDir: string, ready: RegExp, portOf: (m: RegExpExecArray) => number, onOutput?: (text: string) => void, httpUrlOf?: (m: RegExpExecArray) => string): Promise<Server> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   return new Promise((resolve, reject) => {
@@ -109,6 +111,7 @@ function startProcess(name: string, cmd: string, args: string[], dataDir: string
         pid,
         host: '127.0.0.1',
         port: portOf(m),
+        ...(httpUrlOf ? { httpUrl: httpUrlOf(m) } : {}),
         cpuSeconds: () => processCpuSeconds(pid),
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
@@ -138,6 +141,8 @@ export interface SamsaServerOptions {
   onOutput?: (text: string) => void;
   /** KIP-848 members' session timeout and heartbeat interval (lower bounds lowered to match); Kafka's defaults (45 s, 5 s) otherwise. */
   groupConsumer?: { sessionTimeoutMs: number; heartbeatIntervalMs: number };
+  /** Serve /metrics and the dashboard (`--http-port 0`). */
+  metrics?: boolean;
 }
 
 /** What each server is started with, printed with the results. */
@@ -152,13 +157,16 @@ export async function startSamsa(opts: SamsaServerOptions = {}): Promise<Server>
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const dataDir = dataDirectory('samsa-bench-');
   const args = [...(opts.nodeArgs ?? []), main, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-auto-create-topics',
-    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000'];
+    '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000', ...(opts.metrics ? ['--http-port', '0'] : [])];
   const gc = opts.groupConsumer;
   if (gc !== undefined) {
     args.push('--group-consumer-session-timeout-ms', String(gc.sessionTimeoutMs), '--group-consumer-min-session-timeout-ms', String(gc.sessionTimeoutMs),
       '--group-consumer-heartbeat-interval-ms', String(gc.heartbeatIntervalMs), '--group-consumer-min-heartbeat-interval-ms', String(gc.heartbeatIntervalMs));
   }
   args.push(...(opts.startArgs ?? []));
+  if (opts.metrics) {
+    return startProcess('samsa', process.execPath, args, dataDir, /listening on \S+:(\d+)[\s\S]*samsa http listening on (http:\/\/\S+\/)/, (m) => Number(m[1]), opts.onOutput, (m) => m[2]!);
+  }
   return startProcess('samsa', process.execPath, args, dataDir, /listening on \S+:(\d+)/, (m) => Number(m[1]), opts.onOutput);
 }
 

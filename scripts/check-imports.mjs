@@ -16,8 +16,11 @@ const ALLOWED = {
   broker: ['common', 'protocol', 'assignors', 'storage', 'coordinator'],
   client: ['common', 'protocol', 'assignors'],
   sim: ['common', 'protocol', 'assignors', 'coordinator', 'client/group'],
-  cli: ['common', 'protocol', 'client', 'broker'],
+  cli: ['common', 'protocol', 'client', 'broker', 'observe'],
   dashboard: ['common', 'protocol', 'client'],
+  // Metrics, dashboard and timeline for any cluster through the client; a Samsa broker in the
+  // same process only through its public entry point (events, the rebalance history).
+  observe: ['common', 'protocol', 'client', 'broker'],
   lab: ['common', 'protocol', 'client', 'broker'],
 };
 
@@ -27,6 +30,7 @@ const ALLOWED = {
  */
 const ONLY_FILES = {
   'assignors->protocol': ['reader.ts', 'writer.ts', 'protocol-error.ts', 'sticky-user-data.ts'],
+  'observe->broker': ['index.ts'],
 };
 
 /** Pure cores: no sockets, files, processes or timers, and no clock reads. */

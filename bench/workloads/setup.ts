@@ -29,6 +29,8 @@ export interface BedOptions {
   acks?: 1 | -1;
   batchBytes?: number;
   profile?: ProfileArgs;
+  /** Samsa only: serve /metrics (the caller scrapes it). */
+  metrics?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export class TestBed {
     const consumerProtocol = opts.group.protocol === 'consumer'
       ? { groupConsumer: { sessionTimeoutMs: opts.group.failureTimeoutMs, heartbeatIntervalMs: groupHeartbeatIntervalMs(opts.group.failureTimeoutMs) } }
       : {};
-    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...consumerProtocol });
+    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...consumerProtocol, ...(opts.metrics ? { metrics: true } : {}) });
     const target = kind === 'jetstream' ? 'BENCH' : 'bench';
     const groupId = 'workers';
     try {

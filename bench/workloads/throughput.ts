@@ -26,6 +26,8 @@ export interface ThroughputResult {
   producerCpuPerM: number;
   consumersCpuPerM: number;
   duplicates: number;
+  /** With scrapeMetricsEveryMs: how many scrapes of /metrics completed during the run. */
+  metricsScrapes?: number;
 }
 
 export interface ThroughputOptions {
@@ -37,6 +39,8 @@ export interface ThroughputOptions {
   acks?: 1 | -1;
   batchBytes?: number;
   profile?: ProfileArgs;
+  /** Samsa only: run the broker with --http-port and scrape /metrics this often during the run. */
+  scrapeMetricsEveryMs?: number;
 }
 
 const DEFAULT_GROUP = { assignor: 'range', staticMember: false, failureTimeoutMs: 10_000 } as const;
@@ -52,7 +56,12 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     ...(o.acks !== undefined ? { acks: o.acks } : {}),
     ...(o.batchBytes !== undefined ? { batchBytes: o.batchBytes } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.scrapeMetricsEveryMs !== undefined ? { metrics: true } : {}),
   });
+  let scrapes = 0;
+  const scraper = o.scrapeMetricsEveryMs === undefined || bed.server.httpUrl === undefined ? null : setInterval(() => {
+    void fetch(`${bed.server.httpUrl}metrics`).then((r) => r.text()).then(() => void scrapes++, () => undefined);
+  }, o.scrapeMetricsEveryMs);
   try {
     const names = Array.from({ length: o.consumers ?? 3 }, (_, i) => `c${i + 1}`);
     const consumers = names.map((n) => bed.spawn('consumer', n));
@@ -111,8 +120,10 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       producerCpuPerM: perM(producerCpu),
       consumersCpuPerM: perM(consumersCpu),
       duplicates: bed.log.deliveries - bed.log.distinct,
+      ...(scraper !== null ? { metricsScrapes: scrapes } : {}),
     };
   } finally {
+    if (scraper !== null) clearInterval(scraper);
     await bed.close();
   }
 }

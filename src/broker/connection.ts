@@ -7,7 +7,8 @@ import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../protocol/headers.js';
 import { API_SPECS } from '../protocol/messages/index.js';
 import type { BrokerContext } from './context.js';
-import { BROKER_EVENTS, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
+import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
+import { responseErrorCodes } from './response-errors.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
@@ -141,16 +142,19 @@ export class Connection implements ConnectionInfo {
       this.reject(`malformed ${spec.name} v${header.apiVersion} request: ${(err as Error).message}`, header);
       return;
     }
-    this.dispatch(header, handler, spec, request);
+    this.dispatch(header, handler, spec, request, frame.length);
   }
 
-  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown): void {
+  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, requestBytes: number): void {
     const slot: Slot = { done: false, parts: null };
     this.slots.push(slot);
     const ctx: RequestContext = { broker: this.broker, connection: this, header, version: header.apiVersion };
+    // Request metrics cost nothing unless someone listens (the metrics endpoint in this process).
+    const startedAt = brokerEventWanted(BROKER_EVENTS.requestCompleted) ? performance.now() : -1;
     const finish = (response: unknown): void => {
       if (response !== NO_RESPONSE) slot.parts = this.encodeResponse(header, spec, response);
       slot.done = true;
+      if (startedAt >= 0) this.publishCompleted(header, spec, requestBytes, slot.parts, response, startedAt);
       this.flush();
     };
     const fail = (err: unknown): void => {
@@ -180,6 +184,23 @@ export class Connection implements ConnectionInfo {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  private publishCompleted(header: RequestHeader, spec: ApiSpec, requestBytes: number, parts: Buffer[] | null, response: unknown, startedAt: number): void {
+    let responseBytes = 0;
+    if (parts !== null) for (const p of parts) responseBytes += p.length;
+    publishBrokerEvent(BROKER_EVENTS.requestCompleted, {
+      nodeId: this.broker.config.nodeId,
+      port: this.broker.config.port,
+      connectionId: this.id,
+      apiKey: header.apiKey,
+      api: spec.name,
+      version: header.apiVersion,
+      requestBytes: requestBytes + 4,
+      responseBytes,
+      durationMs: performance.now() - startedAt,
+      errorCodes: response === NO_RESPONSE ? [] : responseErrorCodes(response),
+    });
   }
 
   private encodeResponse(header: RequestHeader, spec: ApiSpec, response: unknown): Buffer[] | null {

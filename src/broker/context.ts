@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
+import type { GroupTimelineStore } from './groups/timeline/index.js';
 import type { AnyApiHandler } from './handler.js';
 import type { TxnCoordinatorShell } from './txn/shell.js';
 
@@ -23,4 +24,6 @@ export interface BrokerContext {
   readonly closing: AbortSignal;
   /** The group coordinator (classic groups, committed offsets) and its internal log. */
   readonly groups: GroupCoordinatorShell;
+  /** The last rebalances of every group (durable), from the coordinator's facts. */
+  readonly timeline: GroupTimelineStore;
 }

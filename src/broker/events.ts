@@ -26,6 +26,9 @@ export const BROKER_EVENTS = {
   logCleaned: 'samsa:broker:log-cleaned',
   logCleaningAborted: 'samsa:broker:log-cleaning-aborted',
   logCleaningFailed: 'samsa:broker:log-cleaning-failed',
+  requestCompleted: 'samsa:broker:request-completed',
+  recordsAppended: 'samsa:broker:records-appended',
+  recordsFetched: 'samsa:broker:records-fetched',
 } as const;
 
 interface BrokerRef {
@@ -93,6 +96,24 @@ export interface BrokerEventPayloads {
   [BROKER_EVENTS.logCleaningAborted]: BrokerRef & { topic: string; partition: number; reason: string };
   /** A pass failed (unreadable data); the partition is not cleaned again until the broker restarts. */
   [BROKER_EVENTS.logCleaningFailed]: BrokerRef & { topic: string; partition: number; error: string };
+  /** A request was answered (or, for acks=0 Produce, handled). Only computed while someone listens. */
+  [BROKER_EVENTS.requestCompleted]: BrokerRef & {
+    connectionId: number;
+    apiKey: number;
+    api: string;
+    version: number;
+    /** Size of the request frame, and of the response (0 when none is sent). */
+    requestBytes: number;
+    responseBytes: number;
+    /** From the frame's arrival to the response being queued (includes waits: long-poll Fetch, JoinGroup). */
+    durationMs: number;
+    /** Every non-zero error code in the response (top level, per topic, per partition). */
+    errorCodes: number[];
+  };
+  /** A produced batch was appended to a partition. */
+  [BROKER_EVENTS.recordsAppended]: BrokerRef & { topic: string; partition: number; baseOffset: number; records: number; bytes: number };
+  /** A Fetch returned record bytes of a partition. */
+  [BROKER_EVENTS.recordsFetched]: BrokerRef & { topic: string; partition: number; bytes: number };
 }
 
 export type BrokerEventName = keyof BrokerEventPayloads;
@@ -102,6 +123,11 @@ const channels = eventChannels<BrokerEventPayloads>();
 /** Publishes a fact; costs one check when nobody listens. */
 export function publishBrokerEvent<N extends BrokerEventName>(name: N, payload: BrokerEventPayloads[N]): void {
   channels.publish(name, payload);
+}
+
+/** Whether anyone listens to an event (so its payload is worth computing). */
+export function brokerEventWanted(name: BrokerEventName): boolean {
+  return channels.hasSubscribers(name);
 }
 
 /** Subscribes to one broker event; returns the function that unsubscribes. */

@@ -8,6 +8,7 @@ import { Connection } from './connection.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
+import { GroupTimelineStore } from './groups/timeline/index.js';
 import { handlerRegistry } from './handlers/index.js';
 import { startLogCleaner } from './log-cleaner.js';
 import { publishStorageFacts } from './storage-facts.js';
@@ -69,9 +70,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const closing = new AbortController();
   let groups: GroupCoordinatorShell;
   let txn: TxnCoordinatorShell;
+  let timeline: GroupTimelineStore | undefined;
   try {
-    // Replays the coordinators' logs before any client can connect.
-    groups = await GroupCoordinatorShell.open({ store, config, log, clock });
+    // Replays the rebalance history, then the coordinators' logs, before any client can connect.
+    timeline = await GroupTimelineStore.open({ store, config, log, clock });
+    const history = timeline;
+    groups = await GroupCoordinatorShell.open({ store, config, log, clock, onOutput: (records, events) => history.onCoordinatorOutput(records, events) });
     try {
       txn = await TxnCoordinatorShell.open({ store, config, log, clock, groups });
     } catch (err) {
@@ -79,6 +83,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       throw err;
     }
   } catch (err) {
+    await timeline?.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
@@ -91,6 +96,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     txn,
     closing: closing.signal,
     groups,
+    timeline,
   };
   const connections = new Set<Connection>();
   const server: Server = createServer((socket) => {
@@ -101,6 +107,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   } catch (err) {
     await txn.close();
     await groups.close();
+    await timeline.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
@@ -134,6 +141,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
         });
         await txn.close();
         await groups.close();
+        await timeline.close();
         await store.close();
         log.info('broker stopped', { port });
         publishBrokerEvent(BROKER_EVENTS.stopped, { nodeId: config.nodeId, port });

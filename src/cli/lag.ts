@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action, integerArg, UsageError, withCommonOptions, type CliContext } from './context.js';
 import { belowLogStartWarning } from './groups/describe.js';
-import { evaluatePartition, groupStatus, SampleWindows, type GroupStatus, type PartitionStatus } from './lag/health.js';
+import { evaluatePartition, groupStatus, SampleWindows, type GroupStatus, type PartitionStatus } from '../observe/lag/health.js';
 import { takeSnapshot, type GroupSnapshot, type PartitionSnapshot } from './lag/snapshot.js';
 import type { Style } from './output/style.js';
 import { renderTable } from './output/table.js';

@@ -6,6 +6,7 @@ import { registerStartCommand } from './start.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerGroupsCommand } from './groups/index.js';
 import { registerLagCommand } from './lag.js';
+import { registerObserveCommands } from './observe.js';
 import { registerProduceCommand } from './produce.js';
 import { registerStorageCommand } from './storage.js';
 import { registerTopicsCommand } from './topics.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerConsumeCommand(program);
   registerStorageCommand(program);
   registerTransactionsCommand(program);
+  registerObserveCommands(program);
   return program;
 }
 

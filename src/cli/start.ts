@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createStderrLogger, type LogLevel } from '../common/logger.js';
 import { resolveBrokerConfig, startBroker, type BrokerOptions } from '../broker/index.js';
+import { httpPortArg, startHttp } from './observe-http.js';
 
 function integer(min: number): (value: string) => number {
   return (value) => {
@@ -70,6 +71,8 @@ interface StartFlags {
   groupConsumerAssignors?: string[];
   groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
   logLevel: LogLevel;
+  httpPort?: number;
+  httpHost?: string;
 }
 
 /** `samsa start`: runs a broker in the foreground until SIGINT or SIGTERM. */
@@ -121,8 +124,10 @@ export function registerStartCommand(program: Command): void {
     .option('--group-consumer-assignors <list>', 'server-side assignors, comma-separated, the first the default (default: uniform,range)', (v: string) => v.split(',').map((a) => a.trim()))
     .option('--group-consumer-migration-policy <policy>', 'which non-empty groups convert between the classic and consumer protocols (default: bidirectional)', oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional'))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
+    .option('--http-port <port>', 'serve Prometheus /metrics and the dashboard on this port, 0 for any free one (default: off)', httpPortArg)
+    .option('--http-host <host>', 'interface of the HTTP server (default: 127.0.0.1)')
     .action(async (flags: StartFlags, command: Command) => {
-      const { logLevel, ...rest } = flags;
+      const { logLevel, httpPort, httpHost, ...rest } = flags;
       const options: BrokerOptions = { ...rest, logger: createStderrLogger(logLevel) };
       if (flags.memory && flags.dataDir !== undefined) command.error('error: --memory and --data-dir cannot be used together', { exitCode: 2 });
       try {
@@ -130,17 +135,34 @@ export function registerStartCommand(program: Command): void {
       } catch (err) {
         command.error(`error: ${(err as Error).message}`, { exitCode: 2 });
       }
-      await runBroker(options);
+      await runBroker(options, httpPort === undefined ? null : { httpPort, httpHost });
     });
 }
 
-async function runBroker(options: BrokerOptions): Promise<void> {
+async function runBroker(options: BrokerOptions, http: { httpPort: number; httpHost: string | undefined } | null): Promise<void> {
   let broker;
   try {
     broker = await startBroker(options);
   } catch (err) {
     process.stderr.write(`samsa: could not start the broker: ${(err as Error).message}\n`);
     process.exit(1);
+  }
+  let httpServer: { close(): Promise<void> } | null = null;
+  let httpLine = '';
+  if (http !== null) {
+    try {
+      const started = await startHttp(
+        { bootstrapServers: `${broker.host}:${broker.port}`, clientId: 'samsa-observe' },
+        { httpPort: http.httpPort, ...(http.httpHost !== undefined ? { httpHost: http.httpHost } : {}) },
+        broker,
+      );
+      httpServer = started;
+      httpLine = `samsa http listening on ${started.server.url} (dashboard; metrics at ${started.server.url}metrics)\n`;
+    } catch (err) {
+      process.stderr.write(`samsa: could not start the HTTP server: ${(err as Error).message}\n`);
+      await broker.close();
+      process.exit(1);
+    }
   }
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -150,7 +172,7 @@ async function runBroker(options: BrokerOptions): Promise<void> {
     }
     stopping = true;
     options.logger?.info('stopping', { signal });
-    broker.close().then(
+    (httpServer?.close() ?? Promise.resolve()).catch(() => undefined).then(() => broker.close()).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`samsa: error while stopping: ${(err as Error).message}\n`);
@@ -162,5 +184,5 @@ async function runBroker(options: BrokerOptions): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
-  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n`);
+  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n${httpLine}`);
 }

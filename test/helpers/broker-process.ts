@@ -11,6 +11,8 @@ export interface BrokerProcess {
   readonly bootstrap: string;
   /** Everything the broker wrote to stderr so far (its log lines). */
   stderr(): string;
+  /** Everything it wrote to stdout so far (the listen lines). */
+  stdout(): string;
   /** Resolves with the exit code (or signal) once the process has ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -36,18 +38,18 @@ export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): P
   const { command, args: base } = samsaCommand();
   const child = spawn(command, [...base, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   return new Promise((resolve, reject) => {
-    let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`broker did not start within ${startTimeoutMs} ms\nstderr: ${stderr}`));
     }, startTimeoutMs);
-    child.stdout!.on('data', (b: Buffer) => {
-      stdout += b.toString('utf8');
+    child.stdout!.on('data', () => {
       const m = LISTEN_LINE.exec(stdout);
       if (m === null) return;
       clearTimeout(timer);
@@ -58,6 +60,7 @@ export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): P
         port,
         bootstrap: `127.0.0.1:${port}`,
         stderr: () => stderr,
+        stdout: () => stdout,
         exited,
         kill(signal: NodeJS.Signals = 'SIGTERM') {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);

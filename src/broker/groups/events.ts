@@ -1,4 +1,5 @@
 import { eventChannels } from '../../common/event-channels.js';
+import type { TimelineEntry } from '../../common/timeline/index.js';
 import type { CoordinatorEvent } from '../../coordinator/index.js';
 
 /**
@@ -28,6 +29,7 @@ export const COORDINATOR_EVENTS = {
   groupConverted: 'samsa:coordinator:group-converted',
   loaded: 'samsa:coordinator:loaded',
   compacted: 'samsa:coordinator:compacted',
+  timelineEntry: 'samsa:coordinator:timeline-entry',
 } as const;
 
 interface BrokerRef {
@@ -61,6 +63,8 @@ export interface CoordinatorEventPayloads {
   [COORDINATOR_EVENTS.loaded]: BrokerRef & { groups: number; records: number; durationMs: number };
   /** The internal log was rewritten as a snapshot of the live state and older records dropped. */
   [COORDINATOR_EVENTS.compacted]: BrokerRef & { recordsBefore: number; snapshotRecords: number; logStartOffset: number };
+  /** A rebalance (or a static member's replacement, or the group emptying) was added to the group's durable history. */
+  [COORDINATOR_EVENTS.timelineEntry]: BrokerRef & { groupId: string; atMs: number; entry: TimelineEntry };
 }
 
 export type CoordinatorEventName = keyof CoordinatorEventPayloads;

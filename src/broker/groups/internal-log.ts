@@ -24,6 +24,17 @@ export async function encodeGroupRecords(records: readonly CoordinatorRecord[], 
 
 /** Calls `apply` with every record of the log, oldest first; returns how many there were. */
 export async function readGroupLog(log: PartitionLog, apply: (record: CoordinatorRecord) => void): Promise<number> {
+  return readInternalLog(log, (offset, key, value) => {
+    if (key === null) throw new Error(`group coordinator log: record at offset ${offset} has no key`);
+    apply(decodeRecord(key, value));
+  });
+}
+
+/**
+ * Calls `apply` with the key and value of every record of an internal log (written by the broker
+ * itself as RecordBatch v2), oldest first; returns how many there were.
+ */
+export async function readInternalLog(log: PartitionLog, apply: (offset: number, key: Buffer | null, value: Buffer | null) => void): Promise<number> {
   let offset = log.logStartOffset;
   let count = 0;
   while (offset < log.logEndOffset) {
@@ -35,8 +46,7 @@ export async function readGroupLog(log: PartitionLog, apply: (record: Coordinato
       for (const r of batch.records) {
         // A read may begin with a batch that starts before the log start offset.
         if (r.offset < offset) continue;
-        if (r.key === null) throw new Error(`group coordinator log: record at offset ${r.offset} has no key`);
-        apply(decodeRecord(Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value)));
+        apply(r.offset, r.key === null ? null : Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value));
         count++;
       }
       next = Math.max(next, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);

@@ -8,6 +8,8 @@ import {
   type CoordinatorApi,
   type CoordinatorApis,
   type CoordinatorConfig,
+  type CoordinatorEvent,
+  type CoordinatorRecord,
   type CoordinatorRequest,
   type CoordinatorResult,
 } from '../../coordinator/index.js';
@@ -34,6 +36,8 @@ export interface GroupShellOptions {
   readonly clock: Clock;
   /** Records in the internal log beyond which it is compacted (when at least half are stale). Default 20000. */
   readonly compactAfterRecords?: number;
+  /** Told every call's records and events once they are applied (the rebalance history listens here). */
+  readonly onOutput?: (records: readonly CoordinatorRecord[], events: readonly CoordinatorEvent[]) => void;
 }
 
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -261,6 +265,7 @@ export class GroupCoordinatorShell {
     }
     const replayed = this.core.afterReplay(this.o.clock.nowMs());
     for (const e of [...result.events, ...replayed]) publishCoordinatorEvent(coordinatorEventName(e), { ...this.ref(), ...e } as never);
+    this.o.onOutput?.(result.records, [...result.events, ...replayed]);
     const durable = this.durable;
     durable.then(
       () => this.deliverAnswers(answers),
@@ -312,6 +317,7 @@ export class GroupCoordinatorShell {
     core.onTopicsChanged(this.topicImages(), this.o.clock.nowMs());
     const result = core.load(this.o.clock.nowMs());
     for (const e of result.events) publishCoordinatorEvent(coordinatorEventName(e), { ...this.ref(), ...e } as never);
+    this.o.onOutput?.(result.records, result.events);
     this.armTimer();
   }
 

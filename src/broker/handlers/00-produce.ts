@@ -9,6 +9,7 @@ import type {
 import type { PartitionLog, TopicInfo } from '../../storage/types.js';
 import { validateProducedBatch } from '../batch-validation.js';
 import { afterQueuedAppends, findKeylessRecords, hasQueuedAppend, isCompactedTopic, keylessRecordsResponse } from '../compacted-produce.js';
+import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent } from '../events.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
@@ -154,6 +155,11 @@ function appendValidBatch(rctx: RequestContext, transactionalId: string | null, 
   } catch (err) {
     ctx.log.error('append failed', { topic: topic.name, partition: data.index, error: (err as Error).message });
     return partitionError(data.index, ErrorCode.KAFKA_STORAGE_ERROR, 'the partition could not be written');
+  }
+  if (brokerEventWanted(BROKER_EVENTS.recordsAppended)) {
+    publishBrokerEvent(BROKER_EVENTS.recordsAppended, {
+      nodeId: ctx.config.nodeId, port: ctx.config.port, topic: topic.name, partition: data.index, baseOffset, records: header.lastOffsetDelta + 1, bytes: data.records!.length,
+    });
   }
   return {
     response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset },

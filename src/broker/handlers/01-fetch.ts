@@ -4,6 +4,7 @@ import { BATCH, readInt64 } from '../../protocol/record-batch-header.js';
 import { OffsetOutOfRangeError, type PartitionLog } from '../../storage/types.js';
 import type { BrokerContext } from '../context.js';
 import { waitForAppend } from '../fetch-waiter.js';
+import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent } from '../events.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { partitionLog, topicById, visibleTopic } from '../topics.js';
@@ -18,6 +19,8 @@ interface FetchRound {
   hasError: boolean;
   /** Logs of the partitions that exist, to wait on. */
   logs: PartitionLog[];
+  /** Partitions that returned records (only gathered while someone listens for records-fetched). */
+  fetched: Array<{ topic: string; partition: number; bytes: number }> | null;
 }
 
 /** From v13 requests and responses name topics by id (KIP-516). */
@@ -49,6 +52,9 @@ export const fetchHandler = defineHandler({
       round = await fetchRound(rctx, request);
       if (outcome === 'timeout') break;
     }
+    if (round.fetched !== null) {
+      for (const f of round.fetched) publishBrokerEvent(BROKER_EVENTS.recordsFetched, { nodeId: ctx.config.nodeId, port: ctx.config.port, ...f });
+    }
     return { errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
   },
   errorResponse(_request, errorCode) {
@@ -58,7 +64,7 @@ export const fetchHandler = defineHandler({
 
 async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<FetchRound> {
   const ctx = rctx.broker;
-  const round: FetchRound = { responses: [], bytes: 0, hasError: false, logs: [] };
+  const round: FetchRound = { responses: [], bytes: 0, hasError: false, logs: [], fetched: brokerEventWanted(BROKER_EVENTS.recordsFetched) ? [] : null };
   // KIP-74: the request's MaxBytes is a soft limit: the first batch found is returned whole even
   // when larger, so that a consumer always makes progress; after that the budget is strict.
   let budgetBytes = request.maxBytes;
@@ -87,6 +93,7 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
         reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
       }
       round.bytes += data.bytes;
+      if (round.fetched !== null && data.bytes > 0) round.fetched.push({ topic: topic!.name, partition: p.partition, bytes: data.bytes });
       budgetBytes = Math.max(0, budgetBytes - data.bytes);
       partitions.push(data.partition);
     }

@@ -5,6 +5,7 @@ import { action, CliError, UsageError, withCommonOptions, type CliContext } from
 import { renderTable } from '../output/table.js';
 import { colourState } from './colours.js';
 import { assertGroupKnown, committedOffsets, coordinatorLabel, describeGroupsIfSupported, formatAssignment, groupLag, listGroupIds, NO_DESCRIBE_GROUPS } from './lookup.js';
+import type { PartitionPosition } from '../../observe/lag/snapshot.js';
 
 interface DescribeFlags {
   group?: string[];
@@ -16,17 +17,7 @@ interface DescribeFlags {
 }
 
 /** A group's position on one partition and who owns it: what `describe --offsets` and `lag` share. */
-export interface PartitionPosition {
-  topic: string;
-  partition: number;
-  currentOffset: number | null;
-  logStartOffset: number;
-  logEndOffset: number;
-  lag: number | null;
-  consumerId: string | null;
-  host: string | null;
-  clientId: string | null;
-}
+export type { PartitionPosition };
 
 export interface OffsetRow extends PartitionPosition {
   /** With --verbose: the leader epoch stored with the commit. */

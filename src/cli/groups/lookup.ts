@@ -1,32 +1,9 @@
 import type { Admin } from '../../client/admin/index.js';
-import type { CommittedOffset, GroupDescription, PartitionLag } from '../../client/admin/types.js';
-import { KafkaError } from '../../client/errors.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import type { CommittedOffset, GroupDescription } from '../../client/admin/types.js';
+import { DEAD, isUnsupported } from '../../observe/lag/cluster-reads.js';
 import { CliError } from '../context.js';
 
-/** Kafka answers DescribeGroups for a group it does not know with this state (or, from v6, GROUP_ID_NOT_FOUND). */
-export const DEAD = 'Dead';
-
-function unsupported(err: unknown): boolean {
-  return err instanceof KafkaError && err.code === ErrorCode.UNSUPPORTED_VERSION;
-}
-
-/**
- * DescribeGroups for `groupIds`, or null when the broker has no DescribeGroups at all (librdkafka's
- * mock cluster): callers then show what OffsetFetch and ListOffsets tell and say what is missing.
- */
-export async function describeGroupsIfSupported(admin: Admin, groupIds: string[]): Promise<Map<string, GroupDescription> | null> {
-  try {
-    const described = await admin.describeGroups(groupIds);
-    return new Map(described.map((d) => [d.groupId, d]));
-  } catch (err) {
-    if (unsupported(err)) return null;
-    if (err instanceof KafkaError && err.code === ErrorCode.GROUP_ID_NOT_FOUND && groupIds.length === 1) {
-      return new Map([[groupIds[0]!, { groupId: groupIds[0]!, state: DEAD, protocolType: '', protocol: '', members: [] }]]);
-    }
-    throw err;
-  }
-}
+export { DEAD, describeGroupsIfSupported, groupLag } from '../../observe/lag/cluster-reads.js';
 
 /** A note for stderr when DescribeGroups is missing. */
 export const NO_DESCRIBE_GROUPS = 'the broker does not implement DescribeGroups (API 15): group state, members and owners are not shown';
@@ -36,7 +13,7 @@ export async function listGroupIds(admin: Admin, states?: string[]): Promise<Arr
   try {
     return await admin.listGroups(states === undefined ? {} : { states });
   } catch (err) {
-    if (unsupported(err)) throw new CliError('the broker does not implement ListGroups (API 16), so groups cannot be listed; name a group with --group');
+    if (isUnsupported(err)) throw new CliError('the broker does not implement ListGroups (API 16), so groups cannot be listed; name a group with --group');
     throw err;
   }
 }
@@ -64,21 +41,6 @@ export function formatAssignment(assignment: Array<{ topic: string; partitions: 
   if (assignment.length === 0) return '';
   return [...assignment].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
     .map((tp) => `${tp.topic}(${tp.partitions.join(',')})`).join(',');
-}
-
-/**
- * Committed offsets and lag of a group (admin.lag). A broker without DescribeGroups is a reduced
- * one (librdkafka's mock cluster), and that one answers an all-topics OffsetFetch (topics null)
- * with a null array our decoder rightly refuses; so there we name every topic explicitly and keep
- * the topics the group committed for.
- */
-export async function groupLag(admin: Admin, groupId: string, describeSupported: boolean): Promise<PartitionLag[]> {
-  if (describeSupported) return admin.lag(groupId);
-  const topics = await admin.listTopics();
-  if (topics.length === 0) return [];
-  const lags = await admin.lag(groupId, { topics });
-  const committedTopics = new Set(lags.filter((p) => p.committedOffset >= 0).map((p) => p.topic));
-  return lags.filter((p) => committedTopics.has(p.topic));
 }
 
 /** The group's committed offsets (offset >= 0 only), with the same care for reduced brokers. */

@@ -1,6 +1,6 @@
-import type { Cluster } from '../client/net/cluster.js';
-import { ErrorCode } from '../protocol/errors.js';
-import { decodeRecordBatches, type DecodedRecord } from '../protocol/record-batch.js';
+import type { Cluster } from '../../client/net/cluster.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { decodeRecordBatches, type DecodedRecord } from '../../protocol/record-batch.js';
 
 export interface RecordPosition {
   topic: string;
