@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import { parsePerIpOverrides } from './limits/connection-limits.js';
 
 /** What `startBroker` and `samsa start` accept. Every option has Kafka's default unless noted. */
 export interface BrokerOptions {
@@ -38,6 +39,21 @@ export interface BrokerOptions {
   messageMaxBytes?: number;
   /** `socket.request.max.bytes`: the largest request frame. Default 104857600 (100 MiB). */
   maxRequestBytes?: number;
+  /**
+   * `queued.max.request.bytes`: request bytes being received or handled, across all connections.
+   * When reached, connections that are receiving a large request stop being read until memory
+   * frees (backpressure); requests that arrive whole keep flowing. -1: no bound. Default 209715200
+   * (200 MiB; Kafka's default is unbounded). Must be at least `maxRequestBytes`.
+   */
+  queuedMaxRequestBytes?: number;
+  /** `max.connections`: open connections across all listeners; one more is closed at once. Default 2147483647. */
+  maxConnections?: number;
+  /** `max.connections.per.ip`. Default 2147483647. */
+  maxConnectionsPerIp?: number;
+  /** `max.connections.per.ip.overrides`: `address:limit,...` (e.g. `127.0.0.1:200`). Default none. */
+  maxConnectionsPerIpOverrides?: string;
+  /** `connections.max.idle.ms`: a connection with no traffic and no request pending for this long is closed. Default 600000; -1 never. */
+  connectionsMaxIdleMs?: number;
   /** Requests a connection may have waiting for their responses before we stop reading it. Default 100. */
   maxInFlightRequestsPerConnection?: number;
   /** `group.initial.rebalance.delay.ms`. Default 3000. */
@@ -77,6 +93,11 @@ export const BROKER_DEFAULTS = {
   messageMaxBytes: 1_048_588,
   maxRequestBytes: 104_857_600,
   maxInFlightRequestsPerConnection: 100,
+  queuedMaxRequestBytes: 209_715_200,
+  maxConnections: 2_147_483_647,
+  maxConnectionsPerIp: 2_147_483_647,
+  maxConnectionsPerIpOverrides: '',
+  connectionsMaxIdleMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 1_800_000,
@@ -105,6 +126,18 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.messageMaxBytes > 0, `messageMaxBytes must be positive`);
   check(o.maxRequestBytes >= 1024, `maxRequestBytes must be >= 1024`);
   check(o.maxInFlightRequestsPerConnection >= 1, `maxInFlightRequestsPerConnection must be >= 1`);
+  check(
+    o.queuedMaxRequestBytes === -1 || o.queuedMaxRequestBytes >= o.maxRequestBytes,
+    `queuedMaxRequestBytes must be -1 or at least maxRequestBytes (${o.maxRequestBytes}), got ${o.queuedMaxRequestBytes}`,
+  );
+  check(isInt(o.maxConnections) && o.maxConnections >= 1, `maxConnections must be >= 1, got ${o.maxConnections}`);
+  check(isInt(o.maxConnectionsPerIp) && o.maxConnectionsPerIp >= 1, `maxConnectionsPerIp must be >= 1, got ${o.maxConnectionsPerIp}`);
+  try {
+    parsePerIpOverrides(o.maxConnectionsPerIpOverrides);
+  } catch (err) {
+    check(false, `maxConnectionsPerIpOverrides: ${(err as Error).message}`);
+  }
+  check(o.connectionsMaxIdleMs === -1 || o.connectionsMaxIdleMs > 0, `connectionsMaxIdleMs must be -1 or positive, got ${o.connectionsMaxIdleMs}`);
   check(o.groupInitialRebalanceDelayMs >= 0, `groupInitialRebalanceDelayMs must be >= 0`);
   check(o.groupMinSessionTimeoutMs >= 0, `groupMinSessionTimeoutMs must be >= 0`);
   check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);

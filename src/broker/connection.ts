@@ -9,6 +9,7 @@ import { API_SPECS } from '../protocol/messages/index.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
+import type { MemoryWaiter, RequestMemoryPool } from './limits/request-memory-pool.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 
@@ -16,6 +17,14 @@ type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 interface Slot {
   done: boolean;
   parts: Buffer[] | null;
+  /** Bytes of the request pool held for this request's frame, released when it is answered. */
+  reservedBytes: number;
+}
+
+/** What every connection of a broker shares with the others. */
+export interface ConnectionShared {
+  /** The bound on request bytes in memory across connections (`queued.max.request.bytes`). */
+  readonly memory: RequestMemoryPool;
 }
 
 let nextConnectionId = 1;
@@ -27,13 +36,18 @@ let nextConnectionId = 1;
  * answered. A frame we cannot parse, an unknown API key or an unsupported version closes this
  * connection only, with a log line; every other connection is unaffected.
  */
-export class Connection implements ConnectionInfo {
+export class Connection implements ConnectionInfo, MemoryWaiter {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
-  private paused = false;
+  /** The socket is paused while either holds: too many requests in flight, or no memory for the frame being read. */
+  private pausedForInFlight = false;
+  private pausedForMemory = false;
+  private socketPaused = false;
+  /** Bytes reserved in the pool for the frame being received (0 when none). */
+  private partialFrameReservation = 0;
   private closed = false;
   private closeReason: ConnectionCloseReason = 'client-closed';
   private closeDetail: string | undefined;
@@ -41,6 +55,7 @@ export class Connection implements ConnectionInfo {
   constructor(
     private readonly socket: Socket,
     private readonly broker: BrokerContext,
+    private readonly shared: ConnectionShared,
     onClose: (c: Connection) => void,
   ) {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
@@ -55,8 +70,18 @@ export class Connection implements ConnectionInfo {
       }
       broker.log.debug('connection error', { connection: this.id, error: err.message });
     });
+    if (broker.config.connectionsMaxIdleMs > 0) {
+      // Kafka's connections.max.idle.ms: no bytes either way for that long. A request still being
+      // answered (a long-poll Fetch) keeps the connection, as its answer will come.
+      socket.setTimeout(broker.config.connectionsMaxIdleMs, () => {
+        if (this.slots.length > 0) return;
+        broker.log.info('closing idle connection', { connection: this.id, remote: this.remote, idleMs: broker.config.connectionsMaxIdleMs });
+        this.destroy('idle');
+      });
+    }
     socket.on('close', () => {
       this.closed = true;
+      this.releaseMemory();
       broker.log.debug('connection closed', { connection: this.id, remote: this.remote, reason: this.closeReason });
       publishBrokerEvent(BROKER_EVENTS.connectionClosed, {
         nodeId: broker.config.nodeId,
@@ -94,10 +119,64 @@ export class Connection implements ConnectionInfo {
       this.reject(`malformed frame: ${(err as Error).message}`);
       return;
     }
+    // The first frame completed is the one the reservation (if any) was made for.
+    let reservation = frames.length > 0 ? this.partialFrameReservation : 0;
+    if (frames.length > 0) this.partialFrameReservation = 0;
     for (const frame of frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
+      if (this.closed) break;
+      if (!this.onFrame(frame, reservation)) this.shared.memory.release(reservation);
+      reservation = 0;
     }
+    this.shared.memory.release(reservation);
+    if (!this.closed) this.reserveForPartialFrame();
+  }
+
+  /**
+   * A frame spans more than one read: reserve its declared size before reading more of it, or
+   * stop reading until the pool has room (queued.max.request.bytes). Only the chunk already read is
+   * held meanwhile.
+   */
+  private reserveForPartialFrame(): void {
+    const size = this.decoder.partialFrameBytes;
+    if (size < 0 || this.partialFrameReservation > 0 || this.pausedForMemory) return;
+    if (this.shared.memory.tryReserve(size)) {
+      this.partialFrameReservation = size;
+      return;
+    }
+    this.broker.log.debug('request memory full: pausing connection', { connection: this.id, frameBytes: size, usedBytes: this.shared.memory.usedBytes });
+    this.pausedForMemory = true;
+    this.shared.memory.wait(this);
+    this.updatePause();
+  }
+
+  /** Called by the pool when memory was freed. */
+  retryReserve(): boolean {
+    if (this.closed) return true;
+    const size = this.decoder.partialFrameBytes;
+    if (size >= 0 && !this.shared.memory.reserveForWaiter(size)) return false;
+    this.partialFrameReservation = Math.max(size, 0);
+    this.pausedForMemory = false;
+    this.updatePause();
+    return true;
+  }
+
+  private releaseMemory(): void {
+    let held = this.partialFrameReservation;
+    this.partialFrameReservation = 0;
+    for (const slot of this.slots) {
+      held += slot.reservedBytes;
+      slot.reservedBytes = 0;
+    }
+    if (this.pausedForMemory) this.shared.memory.cancel(this);
+    this.shared.memory.release(held);
+  }
+
+  private updatePause(): void {
+    const pause = this.pausedForInFlight || this.pausedForMemory;
+    if (pause === this.socketPaused || this.closed) return;
+    this.socketPaused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   private reject(reason: string, header?: RequestHeader): void {
@@ -110,27 +189,28 @@ export class Connection implements ConnectionInfo {
     this.destroy('protocol-error', reason);
   }
 
-  private onFrame(frame: Buffer): void {
+  /** Returns true when the frame became a request being handled (which then owns `reservedBytes`). */
+  private onFrame(frame: Buffer, reservedBytes: number): boolean {
     const r = new Reader(frame);
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(r);
     } catch (err) {
       this.reject(`unreadable request header: ${(err as Error).message}`);
-      return;
+      return false;
     }
     const handler = this.broker.handlers.get(header.apiKey);
     if (handler === undefined) {
       this.reject(`unknown api key ${header.apiKey}`, header);
-      return;
+      return false;
     }
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       if (header.apiKey === API_VERSIONS_KEY) {
         this.answerUnsupportedApiVersions(header, handler);
-        return;
+        return false;
       }
       this.reject(`unsupported version ${header.apiVersion} of api ${header.apiKey}`, header);
-      return;
+      return false;
     }
     const spec = (API_SPECS as Record<number, ApiSpec>)[header.apiKey]!;
     let request: unknown;
@@ -139,18 +219,21 @@ export class Connection implements ConnectionInfo {
     } catch (err) {
       if (!(err instanceof ProtocolError) && !(err instanceof RangeError)) throw err;
       this.reject(`malformed ${spec.name} v${header.apiVersion} request: ${(err as Error).message}`, header);
-      return;
+      return false;
     }
-    this.dispatch(header, handler, spec, request);
+    this.dispatch(header, handler, spec, request, reservedBytes);
+    return true;
   }
 
-  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown): void {
-    const slot: Slot = { done: false, parts: null };
+  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, reservedBytes: number): void {
+    const slot: Slot = { done: false, parts: null, reservedBytes };
     this.slots.push(slot);
     const ctx: RequestContext = { broker: this.broker, connection: this, header, version: header.apiVersion };
     const finish = (response: unknown): void => {
       if (response !== NO_RESPONSE) slot.parts = this.encodeResponse(header, spec, response);
       slot.done = true;
+      this.shared.memory.release(slot.reservedBytes);
+      slot.reservedBytes = 0;
       this.flush();
     };
     const fail = (err: unknown): void => {
@@ -176,9 +259,9 @@ export class Connection implements ConnectionInfo {
     } catch (err) {
       fail(err);
     }
-    if (!this.paused && this.slots.length >= this.broker.config.maxInFlightRequestsPerConnection) {
-      this.paused = true;
-      this.socket.pause();
+    if (!this.pausedForInFlight && this.slots.length >= this.broker.config.maxInFlightRequestsPerConnection) {
+      this.pausedForInFlight = true;
+      this.updatePause();
     }
   }
 
@@ -212,9 +295,9 @@ export class Connection implements ConnectionInfo {
       for (const part of slot.parts) this.socket.write(part);
     }
     if (wrote) this.socket.uncork();
-    if (this.paused && this.slots.length < this.broker.config.maxInFlightRequestsPerConnection) {
-      this.paused = false;
-      this.socket.resume();
+    if (this.pausedForInFlight && this.slots.length < this.broker.config.maxInFlightRequestsPerConnection) {
+      this.pausedForInFlight = false;
+      this.updatePause();
     }
   }
 
@@ -228,7 +311,7 @@ export class Connection implements ConnectionInfo {
     w.int32(header.correlationId);
     w.int16(ErrorCode.UNSUPPORTED_VERSION);
     w.int32(1).int16(API_VERSIONS_KEY).int16(handler.minVersion).int16(handler.maxVersion);
-    this.slots.push({ done: true, parts: w.finish() });
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
     this.flush();
   }
 }

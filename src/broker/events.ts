@@ -11,6 +11,7 @@ export const BROKER_EVENTS = {
   stopped: 'samsa:broker:stopped',
   connectionOpened: 'samsa:broker:connection-opened',
   connectionClosed: 'samsa:broker:connection-closed',
+  connectionRefused: 'samsa:broker:connection-refused',
   requestRejected: 'samsa:broker:request-rejected',
   topicCreated: 'samsa:broker:topic-created',
   topicDeleted: 'samsa:broker:topic-deleted',
@@ -27,7 +28,7 @@ interface BrokerRef {
 }
 
 /** Why a connection ended. */
-export type ConnectionCloseReason = 'client-closed' | 'protocol-error' | 'broker-shutdown' | 'socket-error';
+export type ConnectionCloseReason = 'client-closed' | 'protocol-error' | 'broker-shutdown' | 'socket-error' | 'idle';
 
 export interface BrokerEventPayloads {
   [BROKER_EVENTS.started]: BrokerRef & { host: string; dataDir: string | null };
@@ -40,6 +41,8 @@ export interface BrokerEventPayloads {
     /** For protocol errors: what was wrong with the input. */
     detail?: string;
   };
+  /** A new connection closed at once because a connection limit was reached. */
+  [BROKER_EVENTS.connectionRefused]: BrokerRef & { remote: string; reason: 'max-connections' | 'max-connections-per-ip' };
   /** A request (or one partition of it) answered with an error the client caused. */
   [BROKER_EVENTS.requestRejected]: BrokerRef & {
     connectionId: number;

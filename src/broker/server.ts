@@ -4,7 +4,9 @@ import { createStderrLogger } from '../common/logger.js';
 import { openLogStore } from '../storage/index.js';
 import type { LogStore } from '../storage/types.js';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionShared } from './connection.js';
+import { ConnectionLimits, parsePerIpOverrides } from './limits/connection-limits.js';
+import { RequestMemoryPool } from './limits/request-memory-pool.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
@@ -73,8 +75,30 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     groups,
   };
   const connections = new Set<Connection>();
+  const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
+  const limits = new ConnectionLimits({
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    perIpOverrides: parsePerIpOverrides(config.maxConnectionsPerIpOverrides),
+  });
   const server: Server = createServer((socket) => {
-    connections.add(new Connection(socket, context, (c) => connections.delete(c)));
+    const address = socket.remoteAddress ?? 'unknown';
+    const refusal = limits.tryOpen(address);
+    if (refusal !== null) {
+      // Kafka closes a connection over max.connections.per.ip at once; we do the same for
+      // max.connections (Kafka instead stops accepting until a slot frees).
+      log.info('refusing connection', { remote: `${address}:${socket.remotePort}`, reason: refusal, open: limits.openCount });
+      publishBrokerEvent(BROKER_EVENTS.connectionRefused, { nodeId: config.nodeId, port: config.port, remote: `${address}:${socket.remotePort}`, reason: refusal });
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
+    connections.add(
+      new Connection(socket, context, shared, (c) => {
+        connections.delete(c);
+        limits.closed(address);
+      }),
+    );
   });
   try {
     await listen(server, config.port, config.host);

@@ -38,6 +38,12 @@ interface StartFlags {
   groupMaxSessionTimeoutMs?: number;
   groupMaxSize?: number;
   offsetsRetentionMinutes?: number;
+  socketRequestMaxBytes?: number;
+  queuedMaxRequestBytes?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  maxConnectionsPerIpOverrides?: string;
+  connectionsMaxIdleMs?: number;
   logLevel: LogLevel;
 }
 
@@ -66,10 +72,16 @@ export function registerStartCommand(program: Command): void {
     .option('--group-max-session-timeout-ms <ms>', 'largest session timeout a member may ask for (default: 1800000)', integer(0))
     .option('--group-max-size <n>', 'most members in one group (default: 2147483647)', integer(1))
     .option('--offsets-retention-minutes <min>', 'how long an empty group\'s offsets are kept (default: 10080)', integer(1))
+    .option('--socket-request-max-bytes <bytes>', 'largest request frame accepted (default: 104857600)', integer(1024))
+    .option('--queued-max-request-bytes <bytes>', 'request bytes held in memory across all connections; past it, large requests wait (default: 209715200, -1 no bound)', integer(-1))
+    .option('--max-connections <n>', 'open connections across all listeners (default: 2147483647)', integer(1))
+    .option('--max-connections-per-ip <n>', 'open connections from one address (default: 2147483647)', integer(1))
+    .option('--max-connections-per-ip-overrides <list>', 'per-address limits, e.g. 127.0.0.1:200,10.0.0.7:5')
+    .option('--connections-max-idle-ms <ms>', 'close connections idle this long (default: 600000, -1 never)', integer(-1))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
-      const { logLevel, ...rest } = flags;
-      const options: BrokerOptions = { ...rest, logger: createStderrLogger(logLevel) };
+      const { logLevel, socketRequestMaxBytes, ...rest } = flags;
+      const options: BrokerOptions = { ...rest, maxRequestBytes: socketRequestMaxBytes, logger: createStderrLogger(logLevel) };
       if (flags.memory && flags.dataDir !== undefined) command.error('error: --memory and --data-dir cannot be used together', { exitCode: 2 });
       try {
         resolveBrokerConfig(options);
