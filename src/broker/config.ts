@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger.js';
 import { parsePerIpOverrides } from './limits/connection-limits.js';
+import { isTls, parseListeners, parseSecurityProtocolMap, resolveAdvertised, type AdvertisedEndpoint, type ListenerSpec } from './security/listeners.js';
 
 /** What `startBroker` and `samsa start` accept. Every option has Kafka's default unless noted. */
 export interface BrokerOptions {
@@ -11,6 +12,18 @@ export interface BrokerOptions {
   nodeId?: number;
   /** Host name clients are told to connect to. Default: `host` (or 127.0.0.1 when listening on 0.0.0.0). */
   advertisedHost?: string;
+  /**
+   * `listeners`: `NAME://host:port,...`, each with its security protocol (PLAINTEXT, SSL,
+   * SASL_PLAINTEXT, SASL_SSL, or a name from `listenerSecurityProtocolMap`). Default: one PLAINTEXT
+   * listener on `host`:`port`. Cannot be combined with `host`/`port`.
+   */
+  listeners?: string;
+  /** `advertised.listeners`: what each named listener tells clients to connect to. Default: its own host (127.0.0.1 for a wildcard, or `advertisedHost`) and bound port. */
+  advertisedListeners?: string;
+  /** `listener.security.protocol.map`: `NAME:PROTOCOL,...` for listeners with custom names. */
+  listenerSecurityProtocolMap?: string;
+  /** TLS for SSL and SASL_SSL listeners: PEM files, re-read by `broker.reloadTls()` (`samsa start` does so on SIGHUP). */
+  tls?: TlsFileOptions;
   /** Where partition logs and group state live. Default ./samsa-data. Ignored with `memory`. */
   dataDir?: string;
   /** Keep everything in memory (nothing survives a restart). Default false. */
@@ -70,8 +83,29 @@ export interface BrokerOptions {
   logger?: Logger;
 }
 
-export type BrokerConfig = Required<Omit<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>> & {
+/** PEM files of a TLS listener (Kafka's ssl.keystore.* / ssl.truststore.* with type PEM). */
+export interface TlsFileOptions {
+  /** Private key (`ssl.keystore.location` key part). */
+  keyFile: string;
+  /** Certificate chain. */
+  certFile: string;
+  /** Password of an encrypted key (`ssl.key.password`). */
+  keyPassword?: string;
+  /** CA certificates that client certificates must chain to (`ssl.truststore.location`). */
+  caFile?: string;
+  /** `ssl.client.auth`: 'none' (default), 'requested' or 'required'. The principal is then the certificate's subject. */
+  clientAuth?: 'none' | 'requested' | 'required';
+}
+
+type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls';
+
+export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   advertisedHost: string;
+  /** Every listener to bind; the first one's host and port are also `host` and `port`. */
+  listeners: readonly ListenerSpec[];
+  /** What each listener (by name) advertises; port 0 means its bound port. */
+  advertised: ReadonlyMap<string, AdvertisedEndpoint>;
+  tls: TlsFileOptions | null;
   /** null when running in memory. */
   dataDir: string | null;
   clusterId: string;
@@ -143,14 +177,45 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);
   check(o.groupMaxSize >= 1, `groupMaxSize must be >= 1`);
   check(o.offsetsRetentionMinutes >= 1, `offsetsRetentionMinutes must be >= 1`);
-  const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
-  const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
+  const listeners = resolveListeners(options);
+  const first = listeners[0]!;
+  let advertised: Map<string, AdvertisedEndpoint>;
+  try {
+    advertised = resolveAdvertised(listeners, options.advertisedListeners, options.advertisedHost);
+  } catch (err) {
+    throw new RangeError(`invalid broker option: ${(err as Error).message}`);
+  }
+  const tls = options.tls ?? null;
+  check(tls !== null || !listeners.some((l) => isTls(l.securityProtocol)), 'an SSL or SASL_SSL listener needs tls (key and certificate files)');
+  if (tls !== null) {
+    check(tls.clientAuth === undefined || ['none', 'requested', 'required'].includes(tls.clientAuth), `tls.clientAuth must be none, requested or required, got ${tls.clientAuth}`);
+    check(tls.clientAuth === undefined || tls.clientAuth === 'none' || tls.caFile !== undefined, 'tls.clientAuth needs tls.caFile (the CA client certificates chain to)');
+  }
+  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
   return {
     ...rest,
-    advertisedHost,
+    host: first.host,
+    port: first.port,
+    advertisedHost: advertised.get(first.name)!.host,
+    listeners,
+    advertised,
+    tls,
     dataDir: o.memory ? null : (options.dataDir ?? './samsa-data'),
     clusterId: 'samsa-cluster',
   };
+}
+
+function resolveListeners(options: BrokerOptions): ListenerSpec[] {
+  if (options.listeners === undefined) {
+    const host = options.host ?? BROKER_DEFAULTS.host;
+    return [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port: options.port ?? BROKER_DEFAULTS.port }];
+  }
+  check(options.host === undefined && options.port === undefined, 'listeners replaces host and port: give one or the other');
+  try {
+    return parseListeners(options.listeners, parseSecurityProtocolMap(options.listenerSecurityProtocolMap ?? ''));
+  } catch (err) {
+    throw new RangeError(`invalid broker option: ${(err as Error).message}`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -10,6 +10,7 @@ import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
 import type { MemoryWaiter, RequestMemoryPool } from './limits/request-memory-pool.js';
+import type { ListenerEndpoint } from './security/listeners.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 
@@ -40,6 +41,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  principal: string;
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   /** The socket is paused while either holds: too many requests in flight, or no memory for the frame being read. */
@@ -56,8 +58,11 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     private readonly socket: Socket,
     private readonly broker: BrokerContext,
     private readonly shared: ConnectionShared,
+    readonly listener: ListenerEndpoint,
+    transportPrincipal: string,
     onClose: (c: Connection) => void,
   ) {
+    this.principal = transportPrincipal;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
@@ -93,8 +98,8 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
       });
       onClose(this);
     });
-    broker.log.debug('connection opened', { connection: this.id, remote: this.remote });
-    publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote });
+    broker.log.debug('connection opened', { connection: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
+    publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
   }
 
   private get remote(): string {

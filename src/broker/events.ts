@@ -33,7 +33,7 @@ export type ConnectionCloseReason = 'client-closed' | 'protocol-error' | 'broker
 export interface BrokerEventPayloads {
   [BROKER_EVENTS.started]: BrokerRef & { host: string; dataDir: string | null };
   [BROKER_EVENTS.stopped]: BrokerRef;
-  [BROKER_EVENTS.connectionOpened]: BrokerRef & { connectionId: number; remote: string };
+  [BROKER_EVENTS.connectionOpened]: BrokerRef & { connectionId: number; remote: string; listener: string; principal: string };
   [BROKER_EVENTS.connectionClosed]: BrokerRef & {
     connectionId: number;
     remote: string;

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createStderrLogger } from '../common/logger.js';
 import { openLogStore } from '../storage/index.js';
@@ -7,6 +6,8 @@ import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './co
 import { Connection, type ConnectionShared } from './connection.js';
 import { ConnectionLimits, parsePerIpOverrides } from './limits/connection-limits.js';
 import { RequestMemoryPool } from './limits/request-memory-pool.js';
+import { ListenerServer, loadTlsContext, type ListenerHooks } from './listener-server.js';
+import { isTls } from './security/listeners.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
@@ -22,6 +23,13 @@ export interface Broker {
   readonly config: BrokerConfig;
   /** Internal state, for tests and tools embedded in the same process. */
   readonly context: BrokerContext;
+  /** Every bound listener (name, protocol, bound port, advertised endpoint). */
+  readonly listeners: readonly ListenerServer[];
+  /**
+   * Re-reads the TLS key, certificate and CA files; new connections use them, open ones keep
+   * theirs. Throws (keeping the old ones) when the files cannot be read or do not match.
+   */
+  reloadTls(): void;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
   /** Stops accepting connections, closes open ones, syncs and closes storage. */
@@ -81,36 +89,46 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     perIpOverrides: parsePerIpOverrides(config.maxConnectionsPerIpOverrides),
   });
-  const server: Server = createServer((socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    const refusal = limits.tryOpen(address);
-    if (refusal !== null) {
-      // Kafka closes a connection over max.connections.per.ip at once; we do the same for
-      // max.connections (Kafka instead stops accepting until a slot frees).
-      log.info('refusing connection', { remote: `${address}:${socket.remotePort}`, reason: refusal, open: limits.openCount });
-      publishBrokerEvent(BROKER_EVENTS.connectionRefused, { nodeId: config.nodeId, port: config.port, remote: `${address}:${socket.remotePort}`, reason: refusal });
+  const hooks: ListenerHooks = {
+    admit(socket) {
+      const address = socket.remoteAddress ?? 'unknown';
+      const refusal = limits.tryOpen(address);
       socket.on('error', () => {});
-      socket.destroy();
-      return;
-    }
-    connections.add(
-      new Connection(socket, context, shared, (c) => {
-        connections.delete(c);
-        limits.closed(address);
-      }),
-    );
-  });
+      if (refusal !== null) {
+        // Kafka closes a connection over max.connections.per.ip at once; we do the same for
+        // max.connections (Kafka instead stops accepting until a slot frees).
+        log.info('refusing connection', { remote: `${address}:${socket.remotePort}`, reason: refusal, open: limits.openCount });
+        publishBrokerEvent(BROKER_EVENTS.connectionRefused, { nodeId: config.nodeId, port: config.port, remote: `${address}:${socket.remotePort}`, reason: refusal });
+        return false;
+      }
+      socket.once('close', () => limits.closed(address));
+      return true;
+    },
+    ready(socket, listener, principal) {
+      const connection = new Connection(socket, context, shared, listener, principal, (c) => connections.delete(c));
+      connections.add(connection);
+    },
+  };
+  const tlsFiles = config.tls;
+  const tls = tlsFiles !== null && config.listeners.some((l) => isTls(l.securityProtocol)) ? { files: tlsFiles, context: loadTlsContext(tlsFiles) } : null;
+  const listeners: ListenerServer[] = [];
   try {
-    await listen(server, config.port, config.host);
+    for (const spec of config.listeners) listeners.push(await ListenerServer.open(spec, config.advertised.get(spec.name)!, tls, hooks, log));
   } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
     await groups.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  // Metadata must advertise the port actually bound, which differs from the option with port 0.
+  const port = listeners[0]!.port;
+  // Events and logs name the broker by its first listener's bound port (differs from the option with port 0).
   (config as { port: number }).port = port;
+  (config as { listeners: BrokerConfig['listeners'] }).listeners = config.listeners.map((spec, i) => ({ ...spec, port: listeners[i]!.port }));
+  for (const l of listeners) {
+    if (l.exposedWithoutAuthentication) {
+      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: anyone can read, write and delete every topic. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
+    }
+  }
   const retention = startRetentionTimer(context);
   log.debug('broker started', { host: config.host, port, advertisedHost: config.advertisedHost, nodeId: config.nodeId, dataDir: config.dataDir ?? '(memory)' });
   publishBrokerEvent(BROKER_EVENTS.started, { nodeId: config.nodeId, port, host: config.host, dataDir: config.dataDir });
@@ -120,15 +138,21 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     port,
     config,
     context,
+    listeners,
     enforceRetention: () => retention.runNow(),
+    reloadTls() {
+      if (tls === null) return;
+      const context = loadTlsContext(tls.files);
+      for (const l of listeners) if (isTls(l.securityProtocol)) l.setTlsContext(context);
+      log.info('TLS certificates reloaded', { certFile: tls.files.certFile });
+    },
     close() {
       closed ??= (async () => {
         closing.abort();
         await retention.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const c of connections) c.destroy('broker-shutdown');
-        });
+        const stopped = Promise.all(listeners.map((l) => l.close()));
+        for (const c of connections) c.destroy('broker-shutdown');
+        await stopped;
         await groups.close();
         await store.close();
         log.info('broker stopped', { port });
@@ -137,14 +161,4 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       return closed;
     },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -44,6 +44,14 @@ interface StartFlags {
   maxConnectionsPerIp?: number;
   maxConnectionsPerIpOverrides?: string;
   connectionsMaxIdleMs?: number;
+  listeners?: string;
+  advertisedListeners?: string;
+  listenerSecurityProtocolMap?: string;
+  sslKeyFile?: string;
+  sslCertFile?: string;
+  sslCaFile?: string;
+  sslKeyPassword?: string;
+  sslClientAuth?: 'none' | 'requested' | 'required';
   logLevel: LogLevel;
 }
 
@@ -78,10 +86,22 @@ export function registerStartCommand(program: Command): void {
     .option('--max-connections-per-ip <n>', 'open connections from one address (default: 2147483647)', integer(1))
     .option('--max-connections-per-ip-overrides <list>', 'per-address limits, e.g. 127.0.0.1:200,10.0.0.7:5')
     .option('--connections-max-idle-ms <ms>', 'close connections idle this long (default: 600000, -1 never)', integer(-1))
+    .option('--listeners <list>', 'NAME://host:port,... with NAME one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (replaces --host/--port)')
+    .option('--advertised-listeners <list>', 'NAME://host:port,... what each listener tells clients (default: its own host and port)')
+    .option('--listener-security-protocol-map <map>', 'NAME:PROTOCOL,... for listeners with custom names')
+    .option('--ssl-key-file <pem>', 'private key of SSL / SASL_SSL listeners (re-read on SIGHUP)')
+    .option('--ssl-cert-file <pem>', 'certificate chain of SSL / SASL_SSL listeners (re-read on SIGHUP)')
+    .option('--ssl-ca-file <pem>', 'CA certificates client certificates must chain to')
+    .option('--ssl-key-password <password>', 'password of an encrypted private key')
+    .option('--ssl-client-auth <mode>', "client certificates: 'none', 'requested' or 'required' (default: none)", oneOf('none', 'requested', 'required'))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
-      const { logLevel, socketRequestMaxBytes, ...rest } = flags;
+      const { logLevel, socketRequestMaxBytes, sslKeyFile, sslCertFile, sslCaFile, sslKeyPassword, sslClientAuth, ...rest } = flags;
       const options: BrokerOptions = { ...rest, maxRequestBytes: socketRequestMaxBytes, logger: createStderrLogger(logLevel) };
+      if (sslKeyFile !== undefined || sslCertFile !== undefined) {
+        if (sslKeyFile === undefined || sslCertFile === undefined) command.error('error: --ssl-key-file and --ssl-cert-file go together', { exitCode: 2 });
+        options.tls = { keyFile: sslKeyFile, certFile: sslCertFile, ...(sslCaFile !== undefined ? { caFile: sslCaFile } : {}), ...(sslKeyPassword !== undefined ? { keyPassword: sslKeyPassword } : {}), ...(sslClientAuth !== undefined ? { clientAuth: sslClientAuth } : {}) };
+      }
       if (flags.memory && flags.dataDir !== undefined) command.error('error: --memory and --data-dir cannot be used together', { exitCode: 2 });
       try {
         resolveBrokerConfig(options);
@@ -101,7 +121,16 @@ async function runBroker(options: BrokerOptions): Promise<void> {
     process.exit(1);
   }
   const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
-  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n`);
+  const listeners = broker.listeners.map(String).join(', ');
+  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data}; listeners: ${listeners})\n`);
+  // Certificates are re-read on SIGHUP (as nginx and many daemons do): renew the files, then `kill -HUP`.
+  process.on('SIGHUP', () => {
+    try {
+      broker.reloadTls();
+    } catch (err) {
+      options.logger?.error('could not reload TLS certificates; keeping the current ones', { error: (err as Error).message });
+    }
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -1,7 +1,6 @@
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponseInit } from '../../protocol/messages/index.js';
-import type { BrokerContext } from '../context.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler, type RequestContext } from '../handler.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -20,8 +19,9 @@ interface Lookup {
  * transactional id gets COORDINATOR_NOT_AVAILABLE, as from a Kafka cluster whose transaction
  * state topic is not available. Unknown key types are INVALID_REQUEST.
  */
-function lookup(ctx: BrokerContext, keyType: number): Lookup {
-  if (keyType === KEY_TYPE_GROUP) return { errorCode: ErrorCode.NONE, nodeId: ctx.config.nodeId, host: ctx.config.advertisedHost, port: ctx.config.port };
+function lookup(rctx: RequestContext, keyType: number): Lookup {
+  const { advertisedHost, advertisedPort } = rctx.connection.listener;
+  if (keyType === KEY_TYPE_GROUP) return { errorCode: ErrorCode.NONE, nodeId: rctx.broker.config.nodeId, host: advertisedHost, port: advertisedPort };
   const errorCode = keyType === KEY_TYPE_TRANSACTION ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
   return { errorCode, nodeId: -1, host: '', port: -1 };
 }
@@ -43,6 +43,6 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 4,
-  handle: (rctx, request) => answer(request, rctx.version, () => lookup(rctx.broker, request.keyType)),
+  handle: (rctx, request) => answer(request, rctx.version, () => lookup(rctx, request.keyType)),
   errorResponse: (request, errorCode, version) => answer(request, version, () => ({ errorCode, nodeId: -1, host: '', port: -1 })),
 });
