@@ -20,6 +20,9 @@ export * from './20-delete-topics.js';
 export * from './21-delete-records.js';
 export * from './22-init-producer-id.js';
 export * from './23-offset-for-leader-epoch.js';
+export * from './29-describe-acls.js';
+export * from './30-create-acls.js';
+export * from './31-delete-acls.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './36-sasl-authenticate.js';
@@ -27,6 +30,8 @@ export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
+export * from './50-describe-user-scram-credentials.js';
+export * from './51-alter-user-scram-credentials.js';
 export * from './60-describe-cluster.js';
 export * from './68-consumer-group-heartbeat.js';
 export * from './69-consumer-group-describe.js';
@@ -53,6 +58,9 @@ import { DeleteTopicsApi } from './20-delete-topics.js';
 import { DeleteRecordsApi } from './21-delete-records.js';
 import { InitProducerIdApi } from './22-init-producer-id.js';
 import { OffsetForLeaderEpochApi } from './23-offset-for-leader-epoch.js';
+import { DescribeAclsApi } from './29-describe-acls.js';
+import { CreateAclsApi } from './30-create-acls.js';
+import { DeleteAclsApi } from './31-delete-acls.js';
 import { DescribeConfigsApi } from './32-describe-configs.js';
 import { AlterConfigsApi } from './33-alter-configs.js';
 import { SaslAuthenticateApi } from './36-sasl-authenticate.js';
@@ -60,6 +68,8 @@ import { CreatePartitionsApi } from './37-create-partitions.js';
 import { DeleteGroupsApi } from './42-delete-groups.js';
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
 import { OffsetDeleteApi } from './47-offset-delete.js';
+import { DescribeUserScramCredentialsApi } from './50-describe-user-scram-credentials.js';
+import { AlterUserScramCredentialsApi } from './51-alter-user-scram-credentials.js';
 import { DescribeClusterApi } from './60-describe-cluster.js';
 import { ConsumerGroupHeartbeatApi } from './68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeApi } from './69-consumer-group-describe.js';
@@ -83,6 +93,9 @@ import type { DeleteTopicsRequest, DeleteTopicsRequestInit, DeleteTopicsResponse
 import type { DeleteRecordsRequest, DeleteRecordsRequestInit, DeleteRecordsResponse, DeleteRecordsResponseInit } from './21-delete-records.js';
 import type { InitProducerIdRequest, InitProducerIdRequestInit, InitProducerIdResponse, InitProducerIdResponseInit } from './22-init-producer-id.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochRequestInit, OffsetForLeaderEpochResponse, OffsetForLeaderEpochResponseInit } from './23-offset-for-leader-epoch.js';
+import type { DescribeAclsRequest, DescribeAclsRequestInit, DescribeAclsResponse, DescribeAclsResponseInit } from './29-describe-acls.js';
+import type { CreateAclsRequest, CreateAclsRequestInit, CreateAclsResponse, CreateAclsResponseInit } from './30-create-acls.js';
+import type { DeleteAclsRequest, DeleteAclsRequestInit, DeleteAclsResponse, DeleteAclsResponseInit } from './31-delete-acls.js';
 import type { DescribeConfigsRequest, DescribeConfigsRequestInit, DescribeConfigsResponse, DescribeConfigsResponseInit } from './32-describe-configs.js';
 import type { AlterConfigsRequest, AlterConfigsRequestInit, AlterConfigsResponse, AlterConfigsResponseInit } from './33-alter-configs.js';
 import type { SaslAuthenticateRequest, SaslAuthenticateRequestInit, SaslAuthenticateResponse, SaslAuthenticateResponseInit } from './36-sasl-authenticate.js';
@@ -90,6 +103,8 @@ import type { CreatePartitionsRequest, CreatePartitionsRequestInit, CreatePartit
 import type { DeleteGroupsRequest, DeleteGroupsRequestInit, DeleteGroupsResponse, DeleteGroupsResponseInit } from './42-delete-groups.js';
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsRequestInit, IncrementalAlterConfigsResponse, IncrementalAlterConfigsResponseInit } from './44-incremental-alter-configs.js';
 import type { OffsetDeleteRequest, OffsetDeleteRequestInit, OffsetDeleteResponse, OffsetDeleteResponseInit } from './47-offset-delete.js';
+import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsRequestInit, DescribeUserScramCredentialsResponse, DescribeUserScramCredentialsResponseInit } from './50-describe-user-scram-credentials.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsRequestInit, AlterUserScramCredentialsResponse, AlterUserScramCredentialsResponseInit } from './51-alter-user-scram-credentials.js';
 import type { DescribeClusterRequest, DescribeClusterRequestInit, DescribeClusterResponse, DescribeClusterResponseInit } from './60-describe-cluster.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatRequestInit, ConsumerGroupHeartbeatResponse, ConsumerGroupHeartbeatResponseInit } from './68-consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeRequestInit, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseInit } from './69-consumer-group-describe.js';
@@ -116,6 +131,9 @@ export interface ApiTypes {
   21: { request: DeleteRecordsRequest; requestInit: DeleteRecordsRequestInit; response: DeleteRecordsResponse; responseInit: DeleteRecordsResponseInit };
   22: { request: InitProducerIdRequest; requestInit: InitProducerIdRequestInit; response: InitProducerIdResponse; responseInit: InitProducerIdResponseInit };
   23: { request: OffsetForLeaderEpochRequest; requestInit: OffsetForLeaderEpochRequestInit; response: OffsetForLeaderEpochResponse; responseInit: OffsetForLeaderEpochResponseInit };
+  29: { request: DescribeAclsRequest; requestInit: DescribeAclsRequestInit; response: DescribeAclsResponse; responseInit: DescribeAclsResponseInit };
+  30: { request: CreateAclsRequest; requestInit: CreateAclsRequestInit; response: CreateAclsResponse; responseInit: CreateAclsResponseInit };
+  31: { request: DeleteAclsRequest; requestInit: DeleteAclsRequestInit; response: DeleteAclsResponse; responseInit: DeleteAclsResponseInit };
   32: { request: DescribeConfigsRequest; requestInit: DescribeConfigsRequestInit; response: DescribeConfigsResponse; responseInit: DescribeConfigsResponseInit };
   33: { request: AlterConfigsRequest; requestInit: AlterConfigsRequestInit; response: AlterConfigsResponse; responseInit: AlterConfigsResponseInit };
   36: { request: SaslAuthenticateRequest; requestInit: SaslAuthenticateRequestInit; response: SaslAuthenticateResponse; responseInit: SaslAuthenticateResponseInit };
@@ -123,6 +141,8 @@ export interface ApiTypes {
   42: { request: DeleteGroupsRequest; requestInit: DeleteGroupsRequestInit; response: DeleteGroupsResponse; responseInit: DeleteGroupsResponseInit };
   44: { request: IncrementalAlterConfigsRequest; requestInit: IncrementalAlterConfigsRequestInit; response: IncrementalAlterConfigsResponse; responseInit: IncrementalAlterConfigsResponseInit };
   47: { request: OffsetDeleteRequest; requestInit: OffsetDeleteRequestInit; response: OffsetDeleteResponse; responseInit: OffsetDeleteResponseInit };
+  50: { request: DescribeUserScramCredentialsRequest; requestInit: DescribeUserScramCredentialsRequestInit; response: DescribeUserScramCredentialsResponse; responseInit: DescribeUserScramCredentialsResponseInit };
+  51: { request: AlterUserScramCredentialsRequest; requestInit: AlterUserScramCredentialsRequestInit; response: AlterUserScramCredentialsResponse; responseInit: AlterUserScramCredentialsResponseInit };
   60: { request: DescribeClusterRequest; requestInit: DescribeClusterRequestInit; response: DescribeClusterResponse; responseInit: DescribeClusterResponseInit };
   68: { request: ConsumerGroupHeartbeatRequest; requestInit: ConsumerGroupHeartbeatRequestInit; response: ConsumerGroupHeartbeatResponse; responseInit: ConsumerGroupHeartbeatResponseInit };
   69: { request: ConsumerGroupDescribeRequest; requestInit: ConsumerGroupDescribeRequestInit; response: ConsumerGroupDescribeResponse; responseInit: ConsumerGroupDescribeResponseInit };
@@ -153,6 +173,9 @@ export const API_SPECS = {
   21: DeleteRecordsApi,
   22: InitProducerIdApi,
   23: OffsetForLeaderEpochApi,
+  29: DescribeAclsApi,
+  30: CreateAclsApi,
+  31: DeleteAclsApi,
   32: DescribeConfigsApi,
   33: AlterConfigsApi,
   36: SaslAuthenticateApi,
@@ -160,6 +183,8 @@ export const API_SPECS = {
   42: DeleteGroupsApi,
   44: IncrementalAlterConfigsApi,
   47: OffsetDeleteApi,
+  50: DescribeUserScramCredentialsApi,
+  51: AlterUserScramCredentialsApi,
   60: DescribeClusterApi,
   68: ConsumerGroupHeartbeatApi,
   69: ConsumerGroupDescribeApi,
