@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import { parsePerIpOverrides } from './limits/connection-limits.js';
-import { isTls, parseListeners, parseSecurityProtocolMap, resolveAdvertised, type AdvertisedEndpoint, type ListenerSpec } from './security/listeners.js';
+import { SUPPORTED_SASL_MECHANISMS } from './security/sasl-session.js';
+import { isSasl, isTls, parseListeners, parseSecurityProtocolMap, resolveAdvertised, type AdvertisedEndpoint, type ListenerSpec } from './security/listeners.js';
 
 /** What `startBroker` and `samsa start` accept. Every option has Kafka's default unless noted. */
 export interface BrokerOptions {
@@ -24,6 +25,16 @@ export interface BrokerOptions {
   listenerSecurityProtocolMap?: string;
   /** TLS for SSL and SASL_SSL listeners: PEM files, re-read by `broker.reloadTls()` (`samsa start` does so on SIGHUP). */
   tls?: TlsFileOptions;
+  /** `sasl.enabled.mechanisms` of SASL listeners, comma separated. Default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512. */
+  saslEnabledMechanisms?: string;
+  /** `connections.max.reauth.ms` (KIP-368): SASL sessions last this long unless the client re-authenticates. Default 0 (forever). */
+  connectionsMaxReauthMs?: number;
+  /**
+   * Users (name → password) added in memory at start-up, for embedded brokers and tests; their
+   * SCRAM credentials are derived at once and the passwords dropped. Durable users come from the
+   * data directory (`samsa users add`).
+   */
+  saslUsers?: Record<string, string>;
   /** Where partition logs and group state live. Default ./samsa-data. Ignored with `memory`. */
   dataDir?: string;
   /** Keep everything in memory (nothing survives a restart). Default false. */
@@ -97,7 +108,7 @@ export interface TlsFileOptions {
   clientAuth?: 'none' | 'requested' | 'required';
 }
 
-type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls';
+type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls' | 'saslEnabledMechanisms' | 'saslUsers';
 
 export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   advertisedHost: string;
@@ -106,6 +117,8 @@ export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   /** What each listener (by name) advertises; port 0 means its bound port. */
   advertised: ReadonlyMap<string, AdvertisedEndpoint>;
   tls: TlsFileOptions | null;
+  saslEnabledMechanisms: readonly string[];
+  saslUsers: Readonly<Record<string, string>>;
   /** null when running in memory. */
   dataDir: string | null;
   clusterId: string;
@@ -132,6 +145,7 @@ export const BROKER_DEFAULTS = {
   maxConnectionsPerIp: 2_147_483_647,
   maxConnectionsPerIpOverrides: '',
   connectionsMaxIdleMs: 600_000,
+  connectionsMaxReauthMs: 0,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 1_800_000,
@@ -191,7 +205,11 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
     check(tls.clientAuth === undefined || ['none', 'requested', 'required'].includes(tls.clientAuth), `tls.clientAuth must be none, requested or required, got ${tls.clientAuth}`);
     check(tls.clientAuth === undefined || tls.clientAuth === 'none' || tls.caFile !== undefined, 'tls.clientAuth needs tls.caFile (the CA client certificates chain to)');
   }
-  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
+  check(o.connectionsMaxReauthMs >= 0, `connectionsMaxReauthMs must be >= 0, got ${o.connectionsMaxReauthMs}`);
+  const saslEnabledMechanisms = (options.saslEnabledMechanisms ?? SUPPORTED_SASL_MECHANISMS.join(',')).split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
+  for (const m of saslEnabledMechanisms) check((SUPPORTED_SASL_MECHANISMS as readonly string[]).includes(m), `saslEnabledMechanisms: ${m} is not one of ${SUPPORTED_SASL_MECHANISMS.join(', ')}`);
+  check(saslEnabledMechanisms.length > 0 || !listeners.some((l) => isSasl(l.securityProtocol)), 'a SASL listener needs at least one SASL mechanism');
+  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, saslEnabledMechanisms: _sm, saslUsers: _su, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
   return {
     ...rest,
     host: first.host,
@@ -200,6 +218,8 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
     listeners,
     advertised,
     tls,
+    saslEnabledMechanisms,
+    saslUsers: options.saslUsers ?? {},
     dataDir: o.memory ? null : (options.dataDir ?? './samsa-data'),
     clusterId: 'samsa-cluster',
   };

@@ -10,7 +10,10 @@ import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
 import type { MemoryWaiter, RequestMemoryPool } from './limits/request-memory-pool.js';
-import type { ListenerEndpoint } from './security/listeners.js';
+import { randomBytes } from 'node:crypto';
+import { isSasl, type ListenerEndpoint } from './security/listeners.js';
+import { SASL_MAX_RECEIVE_BYTES, SaslSession, type AuthenticateResult, type HandshakeResult } from './security/sasl-session.js';
+import type { SaslHooks } from './handler.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 
@@ -42,6 +45,10 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
   readonly remoteAddress: string;
   readonly remotePort: number;
   principal: string;
+  readonly sasl: SaslHooks | null;
+  private readonly saslSession: SaslSession | null;
+  /** Set when a response must be the last (failed authentication): nothing more is read. */
+  private closingAfterFlush = false;
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   /** The socket is paused while either holds: too many requests in flight, or no memory for the frame being read. */
@@ -65,7 +72,17 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     this.principal = transportPrincipal;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
+    this.saslSession = isSasl(listener.securityProtocol)
+      ? new SaslSession({
+          mechanisms: broker.config.saslEnabledMechanisms,
+          credentials: () => broker.credentials.current(),
+          maxReauthMs: broker.config.connectionsMaxReauthMs,
+          nonce: () => randomBytes(18).toString('base64url'),
+        })
+      : null;
+    this.sasl = this.saslSession === null ? null : { handshake: (m, v) => this.saslHandshake(m, v), authenticate: (t, v) => this.saslAuthenticate(t, v) };
+    // Before authentication a peer may not make us hold more than Kafka's sasl.server.max.receive.size.
+    this.decoder = new FrameDecoder(this.saslSession === null ? broker.config.maxRequestBytes : Math.min(SASL_MAX_RECEIVE_BYTES, broker.config.maxRequestBytes));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
@@ -128,7 +145,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     let reservation = frames.length > 0 ? this.partialFrameReservation : 0;
     if (frames.length > 0) this.partialFrameReservation = 0;
     for (const frame of frames) {
-      if (this.closed) break;
+      if (this.closed || this.closingAfterFlush) break;
       if (!this.onFrame(frame, reservation)) this.shared.memory.release(reservation);
       reservation = 0;
     }
@@ -196,6 +213,10 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
 
   /** Returns true when the frame became a request being handled (which then owns `reservedBytes`). */
   private onFrame(frame: Buffer, reservedBytes: number): boolean {
+    if (this.saslSession?.state === 'awaiting-raw-token') {
+      this.onRawSaslToken(frame);
+      return false;
+    }
     const r = new Reader(frame);
     let header: RequestHeader;
     try {
@@ -203,6 +224,20 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     } catch (err) {
       this.reject(`unreadable request header: ${(err as Error).message}`);
       return false;
+    }
+    if (this.saslSession !== null) {
+      const admission = this.saslSession.admit(header.apiKey, this.broker.clock.nowMs());
+      if (admission !== 'serve') {
+        const expired = admission === 'close-session-expired';
+        this.broker.log.info('closing connection', {
+          connection: this.id,
+          remote: this.remote,
+          reason: expired ? 'SASL session expired without re-authentication (connections.max.reauth.ms)' : `api ${header.apiKey} before SASL authentication`,
+          apiKey: header.apiKey,
+        });
+        this.destroy(expired ? 'session-expired' : 'not-authenticated');
+        return false;
+      }
     }
     const handler = this.broker.handlers.get(header.apiKey);
     if (handler === undefined) {
@@ -300,10 +335,59 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
       for (const part of slot.parts) this.socket.write(part);
     }
     if (wrote) this.socket.uncork();
+    if (this.closingAfterFlush && this.slots.length === 0) {
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
     if (this.pausedForInFlight && this.slots.length < this.broker.config.maxInFlightRequestsPerConnection) {
       this.pausedForInFlight = false;
       this.updatePause();
     }
+  }
+
+  private saslHandshake(mechanism: string, version: number): HandshakeResult {
+    const result = this.saslSession!.handshake(mechanism, version);
+    if (result.close) {
+      this.broker.log.info('SASL handshake refused', { connection: this.id, remote: this.remote, mechanism, errorCode: result.errorCode });
+      this.closeAfterResponse('authentication-failed', `SASL handshake refused (${mechanism})`);
+    }
+    return result;
+  }
+
+  private saslAuthenticate(token: Buffer, version: number): AuthenticateResult {
+    const result = this.saslSession!.authenticate(token, this.broker.clock.nowMs(), version);
+    if (result.authenticated) {
+      this.principal = this.saslSession!.principal!;
+      this.decoder.setMaxFrameBytes(this.broker.config.maxRequestBytes);
+      this.broker.log.debug('SASL authenticated', { connection: this.id, remote: this.remote, principal: this.principal, sessionLifetimeMs: result.sessionLifetimeMs });
+      publishBrokerEvent(BROKER_EVENTS.authenticated, { nodeId: this.broker.config.nodeId, port: this.broker.config.port, connectionId: this.id, remote: this.remote, listener: this.listener.name, principal: this.principal });
+    } else if (result.close) {
+      this.broker.log.info('SASL authentication failed', { connection: this.id, remote: this.remote, listener: this.listener.name, reason: result.detail });
+      publishBrokerEvent(BROKER_EVENTS.authenticationFailed, { nodeId: this.broker.config.nodeId, port: this.broker.config.port, connectionId: this.id, remote: this.remote, listener: this.listener.name, detail: result.detail ?? '' });
+      this.closeAfterResponse('authentication-failed', result.detail);
+    }
+    return result;
+  }
+
+  /** After a v0 SaslHandshake, SASL tokens travel as bare size-prefixed frames (no Kafka header). */
+  private onRawSaslToken(token: Buffer): void {
+    const result = this.saslAuthenticate(token, 0);
+    if (result.close) {
+      this.destroy('authentication-failed', result.detail);
+      return;
+    }
+    const w = new Writer({ sizePrefix: true, initialBytes: 16 + result.authBytes.length });
+    w.raw(result.authBytes);
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
+    this.flush();
+  }
+
+  /** The response being built is the last: answer it, then close (Kafka closes after a failed authentication). */
+  private closeAfterResponse(reason: ConnectionCloseReason, detail?: string): void {
+    this.closingAfterFlush = true;
+    this.closeReason = reason;
+    this.closeDetail = detail;
   }
 
   /**

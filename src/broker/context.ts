@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
+import type { CredentialStore } from './credential-store.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { AnyApiHandler } from './handler.js';
 import type { ProducerStateTable } from './producer-state.js';
@@ -23,4 +24,6 @@ export interface BrokerContext {
   readonly closing: AbortSignal;
   /** The group coordinator (classic groups, committed offsets) and its internal log. */
   readonly groups: GroupCoordinatorShell;
+  /** SCRAM credentials of SASL users (PLAIN is checked against them too). */
+  readonly credentials: CredentialStore;
 }

@@ -8,6 +8,8 @@ import { ConnectionLimits, parsePerIpOverrides } from './limits/connection-limit
 import { RequestMemoryPool } from './limits/request-memory-pool.js';
 import { ListenerServer, loadTlsContext, type ListenerHooks } from './listener-server.js';
 import { isTls } from './security/listeners.js';
+import { ScramCredentialTable } from './security/credentials.js';
+import { addUser, CredentialStore, credentialsPath } from './credential-store.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
@@ -81,6 +83,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     producers: new ProducerStateTable(clock.nowMs()),
     closing: closing.signal,
     groups,
+    credentials: openCredentials(config),
   };
   const connections = new Set<Connection>();
   const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
@@ -161,4 +164,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       return closed;
     },
   };
+}
+
+function openCredentials(config: BrokerConfig): CredentialStore {
+  const inMemory = new ScramCredentialTable();
+  for (const [user, password] of Object.entries(config.saslUsers)) addUser(inMemory, user, password);
+  return new CredentialStore(config.dataDir === null ? null : credentialsPath(config.dataDir), inMemory);
 }

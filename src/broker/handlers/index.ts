@@ -24,6 +24,8 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { saslHandshakeHandler } from './17-sasl-handshake.js';
+import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -57,8 +59,11 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
   offsetDeleteHandler,
 ];
 
+/** Authentication and authorization: SASL, SCRAM credentials, ACLs. */
+export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [saslHandshakeHandler, saslAuthenticateHandler];
+
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
-export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS];
+export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...SECURITY_HANDLERS];
 
 export function handlerRegistry(handlers: readonly AnyApiHandler[] = HANDLERS): Map<number, AnyApiHandler> {
   const map = new Map<number, AnyApiHandler>();
