@@ -70,7 +70,9 @@ export class ScramServerExchange {
     const withoutProof = text.slice(0, proofAt);
     const attrs = attributes(withoutProof);
     if (attrs.get('c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new ScramError('channel binding data does not match the gs2 header');
-    if (attrs.get('r') !== this.nonce) throw new ScramError('nonce does not match');
+    // Kafka checks that the echoed nonce ends with the one it sent, not equality: librdkafka (2.0)
+    // echoes the client nonce followed by the whole server nonce, and Kafka accepts that.
+    if (!(attrs.get('r') ?? '').endsWith(this.nonce)) throw new ScramError('nonce does not match');
     const m = this.mechanism;
     const credential = this.credential!;
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
