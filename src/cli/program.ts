@@ -8,6 +8,7 @@ import { registerGroupsCommand } from './groups/index.js';
 import { registerLagCommand } from './lag.js';
 import { registerProduceCommand } from './produce.js';
 import { registerTopicsCommand } from './topics.js';
+import { registerUsersCommand } from './users.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
 export const EXIT_USAGE = 2;
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerLagCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
+  registerUsersCommand(program);
   return program;
 }
 

@@ -52,6 +52,8 @@ interface StartFlags {
   sslCaFile?: string;
   sslKeyPassword?: string;
   sslClientAuth?: 'none' | 'requested' | 'required';
+  saslEnabledMechanisms?: string;
+  connectionsMaxReauthMs?: number;
   logLevel: LogLevel;
 }
 
@@ -94,6 +96,8 @@ export function registerStartCommand(program: Command): void {
     .option('--ssl-ca-file <pem>', 'CA certificates client certificates must chain to')
     .option('--ssl-key-password <password>', 'password of an encrypted private key')
     .option('--ssl-client-auth <mode>', "client certificates: 'none', 'requested' or 'required' (default: none)", oneOf('none', 'requested', 'required'))
+    .option('--sasl-enabled-mechanisms <list>', 'mechanisms of SASL listeners (default: PLAIN,SCRAM-SHA-256,SCRAM-SHA-512)')
+    .option('--connections-max-reauth-ms <ms>', 'SASL sessions end after this unless the client re-authenticates, KIP-368 (default: 0, never)', integer(0))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .action(async (flags: StartFlags, command: Command) => {
       const { logLevel, socketRequestMaxBytes, sslKeyFile, sslCertFile, sslCaFile, sslKeyPassword, sslClientAuth, ...rest } = flags;

@@ -26,6 +26,8 @@ import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { saslHandshakeHandler } from './17-sasl-handshake.js';
 import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -60,7 +62,7 @@ export const GROUP_HANDLERS: readonly AnyApiHandler[] = [
 ];
 
 /** Authentication and authorization: SASL, SCRAM credentials, ACLs. */
-export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [saslHandshakeHandler, saslAuthenticateHandler];
+export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [saslHandshakeHandler, saslAuthenticateHandler, describeUserScramCredentialsHandler, alterUserScramCredentialsHandler];
 
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
 export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...SECURITY_HANDLERS];
