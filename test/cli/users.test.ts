@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createAdmin, KafkaError } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { saltPassword, ScramClientExchange } from '../../src/protocol/sasl/scram.js';
-import { makeTempDir, RawConnection, runProgram, samsaCommand, spawnBroker } from '../helpers/index.js';
+import { makeTempDir, makeTestCertificates, RawConnection, runProgram, samsaCommand, spawnBroker, startTestBroker } from '../helpers/index.js';
 
 async function samsa(args: string[], input?: string): Promise<string> {
   const { command, args: base } = samsaCommand();
@@ -68,6 +68,32 @@ describe('cli: samsa users, and the SCRAM credential APIs', () => {
     } finally {
       await broker.kill();
       await dir.remove();
+    }
+  });
+});
+
+describe('cli: --command-config', () => {
+  it("reads Kafka tools' client.properties to reach a SASL_SSL broker; a bad file is a usage error", async () => {
+    const certs = await makeTestCertificates();
+    const broker = await startTestBroker({ listeners: 'SASL_SSL://127.0.0.1:0', tls: { keyFile: certs.serverKeyFile, certFile: certs.serverCertFile }, saslUsers: { alice: 'alice-secret' } });
+    try {
+      const props = `${certs.dir}/client.properties`;
+      writeFileSync(props, [
+        `bootstrap.servers=127.0.0.1:${broker.port}`,
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-256',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${certs.caFile}`,
+      ].join('\n'));
+      await samsa(['topics', 'create', '--topic', 'secured', '--partitions', '2', '--command-config', props]);
+      assert.match(await samsa(['topics', 'list', '--command-config', props]), /secured/);
+      writeFileSync(props, 'security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n');
+      const { command, args } = samsaCommand();
+      await assert.rejects(runProgram(command, [...args, 'topics', 'list', '--command-config', props]), /exited with 2[\s\S]*GSSAPI is not supported/);
+    } finally {
+      await broker.close();
+      await certs.remove();
     }
   });
 });
