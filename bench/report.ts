@@ -1,3 +1,4 @@
+import type { SecurityCostRow } from './security-cost.js';
 import type { SystemName } from './ipc.js';
 import { fmt, ratio, spread, type Spread } from './stats.js';
 import type { RebalanceResult } from './workloads/rebalance.js';
@@ -17,6 +18,8 @@ export interface BenchResults {
   throughput: ThroughputResult[][];
   rebalance: RebalanceResult[][];
   clientComparison: ThroughputResult[][];
+  /** PLAINTEXT, SSL and SASL_SSL on the same workload (absent from older result files). */
+  securityCost?: SecurityCostRow[][];
 }
 
 const NAMES: Record<SystemName, string> = {
