@@ -1,3 +1,4 @@
+import { formatSecurityCost, securityCostRuns } from './security-cost.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +239,7 @@ function reprint(jsonPath: string): void {
   const results = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchResults;
   writeFileSync(jsonPath.replace(/\.json$/, '.svg'), plot(results.rebalance));
   process.stdout.write(formatReport(results));
+  if (results.securityCost !== undefined) process.stdout.write(formatSecurityCost(results.securityCost));
 }
 
 async function main(): Promise<void> {
@@ -273,6 +275,8 @@ async function main(): Promise<void> {
   }
   const transactions = await transactionRuns();
   const metricsOverhead = await metricsOverheadRuns();
+  say('security cost: PLAINTEXT, SSL and SASL_SSL listeners of one broker');
+  const security = await securityCostRuns(plan.mode === 'quick' ? 50_000 : 200_000, 1024, plan.runs);
 
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const results: BenchResults = {
@@ -290,6 +294,7 @@ async function main(): Promise<void> {
     compaction,
     transactions,
     metricsOverhead,
+    securityCost: security,
   };
   const jsonPath = join(RESULTS_DIR, `${date}.json`);
   const svgPath = join(RESULTS_DIR, `${date}.svg`);
@@ -297,6 +302,7 @@ async function main(): Promise<void> {
   writeFileSync(svgPath, plot(rebalance));
   process.stdout.write(formatReport(results));
   process.stdout.write(formatMetricsOverhead(metricsOverhead));
+  process.stdout.write(formatSecurityCost(security));
   process.stdout.write(`\nResults: ${relativeToRepo(jsonPath)}; plot: ${relativeToRepo(svgPath)}; wall time ${results.wallSeconds.toFixed(0)} s\n`);
 }
 

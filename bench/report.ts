@@ -1,3 +1,4 @@
+import type { SecurityCostRow } from './security-cost.js';
 import type { SystemName } from './ipc.js';
 import { fmt, ratio, spread, type Spread } from './stats.js';
 import type { RebalanceResult } from './workloads/rebalance.js';
@@ -25,6 +26,8 @@ export interface BenchResults {
   transactions?: TransactionsResult[][];
   /** Samsa with and without /metrics scraped every second (older result files lack it). */
   metricsOverhead?: { plain: ThroughputResult[]; scraped: ThroughputResult[] };
+  /** PLAINTEXT, SSL and SASL_SSL on the same workload (absent from older result files). */
+  securityCost?: SecurityCostRow[][];
 }
 
 const NAMES: Record<SystemName, string> = {

@@ -9,9 +9,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if ! command -v kcat >/dev/null || ! /usr/bin/python3 -c 'import kafka, confluent_kafka' 2>/dev/null || [ ! -x /usr/bin/chromium ]; then
+# openssl makes the throwaway certificates of the TLS tests at test time.
+if ! command -v kcat >/dev/null || ! command -v openssl >/dev/null || ! /usr/bin/python3 -c 'import kafka, confluent_kafka' 2>/dev/null || [ ! -x /usr/bin/chromium ]; then
   as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y kcat python3-confluent-kafka python3-kafka chromium
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y kcat openssl python3-confluent-kafka python3-kafka chromium
 fi
 
 # librdkafka 2.15, for the KIP-848 (consumer group protocol) tests: @confluentinc/kafka-javascript
@@ -36,6 +37,7 @@ fi
 
 # A missing tool must fail here, not skip tests later.
 command -v kcat >/dev/null
+command -v openssl >/dev/null
 /usr/bin/python3 -c 'import kafka, confluent_kafka'
 ckjs_installed
 /usr/bin/chromium --version >/dev/null 2>&1

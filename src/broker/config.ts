@@ -1,4 +1,7 @@
 import type { Logger } from '../common/logger.js';
+import { parsePerIpOverrides } from './limits/connection-limits.js';
+import { SUPPORTED_SASL_MECHANISMS } from './security/sasl-session.js';
+import { isSasl, isTls, parseListeners, parseSecurityProtocolMap, resolveAdvertised, type AdvertisedEndpoint, type ListenerSpec } from './security/listeners.js';
 
 /** What `startBroker` and `samsa start` accept. Every option has Kafka's default unless noted. */
 export interface BrokerOptions {
@@ -10,6 +13,28 @@ export interface BrokerOptions {
   nodeId?: number;
   /** Host name clients are told to connect to. Default: `host` (or 127.0.0.1 when listening on 0.0.0.0). */
   advertisedHost?: string;
+  /**
+   * `listeners`: `NAME://host:port,...`, each with its security protocol (PLAINTEXT, SSL,
+   * SASL_PLAINTEXT, SASL_SSL, or a name from `listenerSecurityProtocolMap`). Default: one PLAINTEXT
+   * listener on `host`:`port`. Cannot be combined with `host`/`port`.
+   */
+  listeners?: string;
+  /** `advertised.listeners`: what each named listener tells clients to connect to. Default: its own host (127.0.0.1 for a wildcard, or `advertisedHost`) and bound port. */
+  advertisedListeners?: string;
+  /** `listener.security.protocol.map`: `NAME:PROTOCOL,...` for listeners with custom names. */
+  listenerSecurityProtocolMap?: string;
+  /** TLS for SSL and SASL_SSL listeners: PEM files, re-read by `broker.reloadTls()` (`samsa start` does so on SIGHUP). */
+  tls?: TlsFileOptions;
+  /** `sasl.enabled.mechanisms` of SASL listeners, comma separated. Default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512. */
+  saslEnabledMechanisms?: string;
+  /** `connections.max.reauth.ms` (KIP-368): SASL sessions last this long unless the client re-authenticates. Default 0 (forever). */
+  connectionsMaxReauthMs?: number;
+  /**
+   * Users (name → password) added in memory at start-up, for embedded brokers and tests; their
+   * SCRAM credentials are derived at once and the passwords dropped. Durable users come from the
+   * data directory (`samsa users add`).
+   */
+  saslUsers?: Record<string, string>;
   /** Where partition logs and group state live. Default ./samsa-data. Ignored with `memory`. */
   dataDir?: string;
   /** Keep everything in memory (nothing survives a restart). Default false. */
@@ -38,6 +63,21 @@ export interface BrokerOptions {
   messageMaxBytes?: number;
   /** `socket.request.max.bytes`: the largest request frame. Default 104857600 (100 MiB). */
   maxRequestBytes?: number;
+  /**
+   * `queued.max.request.bytes`: request bytes being received or handled, across all connections.
+   * When reached, connections that are receiving a large request stop being read until memory
+   * frees (backpressure); requests that arrive whole keep flowing. -1: no bound. Default 209715200
+   * (200 MiB; Kafka's default is unbounded). Must be at least `maxRequestBytes`.
+   */
+  queuedMaxRequestBytes?: number;
+  /** `max.connections`: open connections across all listeners; one more is closed at once. Default 2147483647. */
+  maxConnections?: number;
+  /** `max.connections.per.ip`. Default 2147483647. */
+  maxConnectionsPerIp?: number;
+  /** `max.connections.per.ip.overrides`: `address:limit,...` (e.g. `127.0.0.1:200`). Default none. */
+  maxConnectionsPerIpOverrides?: string;
+  /** `connections.max.idle.ms`: a connection with no traffic and no request pending for this long is closed. Default 600000; -1 never. */
+  connectionsMaxIdleMs?: number;
   /** Requests a connection may have waiting for their responses before we stop reading it. Default 100. */
   maxInFlightRequestsPerConnection?: number;
   /** `group.initial.rebalance.delay.ms`. Default 3000. */
@@ -103,8 +143,31 @@ export interface BrokerOptions {
   logger?: Logger;
 }
 
-export type BrokerConfig = Required<Omit<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>> & {
+/** PEM files of a TLS listener (Kafka's ssl.keystore.* / ssl.truststore.* with type PEM). */
+export interface TlsFileOptions {
+  /** Private key (`ssl.keystore.location` key part). */
+  keyFile: string;
+  /** Certificate chain. */
+  certFile: string;
+  /** Password of an encrypted key (`ssl.key.password`). */
+  keyPassword?: string;
+  /** CA certificates that client certificates must chain to (`ssl.truststore.location`). */
+  caFile?: string;
+  /** `ssl.client.auth`: 'none' (default), 'requested' or 'required'. The principal is then the certificate's subject. */
+  clientAuth?: 'none' | 'requested' | 'required';
+}
+
+type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls' | 'saslEnabledMechanisms' | 'saslUsers';
+
+export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   advertisedHost: string;
+  /** Every listener to bind; the first one's host and port are also `host` and `port`. */
+  listeners: readonly ListenerSpec[];
+  /** What each listener (by name) advertises; port 0 means its bound port. */
+  advertised: ReadonlyMap<string, AdvertisedEndpoint>;
+  tls: TlsFileOptions | null;
+  saslEnabledMechanisms: readonly string[];
+  saslUsers: Readonly<Record<string, string>>;
   /** null when running in memory. */
   dataDir: string | null;
   clusterId: string;
@@ -129,6 +192,12 @@ export const BROKER_DEFAULTS = {
   messageMaxBytes: 1_048_588,
   maxRequestBytes: 104_857_600,
   maxInFlightRequestsPerConnection: 100,
+  queuedMaxRequestBytes: 209_715_200,
+  maxConnections: 2_147_483_647,
+  maxConnectionsPerIp: 2_147_483_647,
+  maxConnectionsPerIpOverrides: '',
+  connectionsMaxIdleMs: 600_000,
+  connectionsMaxReauthMs: 0,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 1_800_000,
@@ -180,6 +249,18 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(o.messageMaxBytes > 0, `messageMaxBytes must be positive`);
   check(o.maxRequestBytes >= 1024, `maxRequestBytes must be >= 1024`);
   check(o.maxInFlightRequestsPerConnection >= 1, `maxInFlightRequestsPerConnection must be >= 1`);
+  check(
+    o.queuedMaxRequestBytes === -1 || o.queuedMaxRequestBytes >= o.maxRequestBytes,
+    `queuedMaxRequestBytes must be -1 or at least maxRequestBytes (${o.maxRequestBytes}), got ${o.queuedMaxRequestBytes}`,
+  );
+  check(isInt(o.maxConnections) && o.maxConnections >= 1, `maxConnections must be >= 1, got ${o.maxConnections}`);
+  check(isInt(o.maxConnectionsPerIp) && o.maxConnectionsPerIp >= 1, `maxConnectionsPerIp must be >= 1, got ${o.maxConnectionsPerIp}`);
+  try {
+    parsePerIpOverrides(o.maxConnectionsPerIpOverrides);
+  } catch (err) {
+    check(false, `maxConnectionsPerIpOverrides: ${(err as Error).message}`);
+  }
+  check(o.connectionsMaxIdleMs === -1 || o.connectionsMaxIdleMs > 0, `connectionsMaxIdleMs must be -1 or positive, got ${o.connectionsMaxIdleMs}`);
   check(o.groupInitialRebalanceDelayMs >= 0, `groupInitialRebalanceDelayMs must be >= 0`);
   check(o.groupMinSessionTimeoutMs >= 0, `groupMinSessionTimeoutMs must be >= 0`);
   check(o.groupMaxSessionTimeoutMs >= o.groupMinSessionTimeoutMs, `groupMaxSessionTimeoutMs must be >= groupMinSessionTimeoutMs`);
@@ -197,11 +278,35 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   check(isInt(o.producerIdExpirationMs) && o.producerIdExpirationMs >= 1, `producerIdExpirationMs must be a positive integer`);
   check(o.producerIdExpirationCheckIntervalMs > 0, `producerIdExpirationCheckIntervalMs must be positive`);
   checkConsumerGroupOptions(o);
-  const advertisedHost = options.advertisedHost ?? (o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
-  const { logger: _logger, advertisedHost: _a, dataDir: _d, ...rest } = o as typeof o & Pick<BrokerOptions, 'logger' | 'advertisedHost' | 'dataDir'>;
+  const listeners = resolveListeners(options);
+  const first = listeners[0]!;
+  let advertised: Map<string, AdvertisedEndpoint>;
+  try {
+    advertised = resolveAdvertised(listeners, options.advertisedListeners, options.advertisedHost);
+  } catch (err) {
+    throw new RangeError(`invalid broker option: ${(err as Error).message}`);
+  }
+  const tls = options.tls ?? null;
+  check(tls !== null || !listeners.some((l) => isTls(l.securityProtocol)), 'an SSL or SASL_SSL listener needs tls (key and certificate files)');
+  if (tls !== null) {
+    check(tls.clientAuth === undefined || ['none', 'requested', 'required'].includes(tls.clientAuth), `tls.clientAuth must be none, requested or required, got ${tls.clientAuth}`);
+    check(tls.clientAuth === undefined || tls.clientAuth === 'none' || tls.caFile !== undefined, 'tls.clientAuth needs tls.caFile (the CA client certificates chain to)');
+  }
+  check(o.connectionsMaxReauthMs >= 0, `connectionsMaxReauthMs must be >= 0, got ${o.connectionsMaxReauthMs}`);
+  const saslEnabledMechanisms = (options.saslEnabledMechanisms ?? SUPPORTED_SASL_MECHANISMS.join(',')).split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
+  for (const m of saslEnabledMechanisms) check((SUPPORTED_SASL_MECHANISMS as readonly string[]).includes(m), `saslEnabledMechanisms: ${m} is not one of ${SUPPORTED_SASL_MECHANISMS.join(', ')}`);
+  check(saslEnabledMechanisms.length > 0 || !listeners.some((l) => isSasl(l.securityProtocol)), 'a SASL listener needs at least one SASL mechanism');
+  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, saslEnabledMechanisms: _sm, saslUsers: _su, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
   return {
     ...rest,
-    advertisedHost,
+    host: first.host,
+    port: first.port,
+    advertisedHost: advertised.get(first.name)!.host,
+    listeners,
+    advertised,
+    tls,
+    saslEnabledMechanisms,
+    saslUsers: options.saslUsers ?? {},
     dataDir: o.memory ? null : (options.dataDir ?? DEFAULT_DATA_DIR),
     clusterId: 'samsa-cluster',
   };
@@ -229,6 +334,19 @@ function checkConsumerGroupOptions(o: Required<Pick<BrokerOptions, ConsumerGroup
   const known = ['uniform', 'range'];
   check(o.groupConsumerAssignors.length > 0 && o.groupConsumerAssignors.every((a) => known.includes(a)) && new Set(o.groupConsumerAssignors).size === o.groupConsumerAssignors.length, `groupConsumerAssignors must list some of ${known.join(', ')} once each, got ${o.groupConsumerAssignors.join(',')}`);
   check(['disabled', 'upgrade', 'downgrade', 'bidirectional'].includes(o.groupConsumerMigrationPolicy), `groupConsumerMigrationPolicy must be disabled, upgrade, downgrade or bidirectional, got ${o.groupConsumerMigrationPolicy}`);
+}
+
+function resolveListeners(options: BrokerOptions): ListenerSpec[] {
+  if (options.listeners === undefined) {
+    const host = options.host ?? BROKER_DEFAULTS.host;
+    return [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port: options.port ?? BROKER_DEFAULTS.port }];
+  }
+  check(options.host === undefined && options.port === undefined, 'listeners replaces host and port: give one or the other');
+  try {
+    return parseListeners(options.listeners, parseSecurityProtocolMap(options.listenerSecurityProtocolMap ?? ''));
+  } catch (err) {
+    throw new RangeError(`invalid broker option: ${(err as Error).message}`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

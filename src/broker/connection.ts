@@ -10,6 +10,11 @@ import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent, type ConnectionCloseReason } from './events.js';
 import { responseErrorCodes } from './response-errors.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
+import type { MemoryWaiter, RequestMemoryPool } from './limits/request-memory-pool.js';
+import { randomBytes } from 'node:crypto';
+import { isSasl, type ListenerEndpoint } from './security/listeners.js';
+import { SASL_MAX_RECEIVE_BYTES, SaslSession, type AuthenticateResult, type HandshakeResult } from './security/sasl-session.js';
+import type { SaslHooks } from './handler.js';
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 
@@ -17,6 +22,14 @@ type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 interface Slot {
   done: boolean;
   parts: Buffer[] | null;
+  /** Bytes of the request pool held for this request's frame, released when it is answered. */
+  reservedBytes: number;
+}
+
+/** What every connection of a broker shares with the others. */
+export interface ConnectionShared {
+  /** The bound on request bytes in memory across connections (`queued.max.request.bytes`). */
+  readonly memory: RequestMemoryPool;
 }
 
 let nextConnectionId = 1;
@@ -28,13 +41,23 @@ let nextConnectionId = 1;
  * answered. A frame we cannot parse, an unknown API key or an unsupported version closes this
  * connection only, with a log line; every other connection is unaffected.
  */
-export class Connection implements ConnectionInfo {
+export class Connection implements ConnectionInfo, MemoryWaiter {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  principal: string;
+  readonly sasl: SaslHooks | null;
+  private readonly saslSession: SaslSession | null;
+  /** Set when a response must be the last (failed authentication): nothing more is read. */
+  private closingAfterFlush = false;
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
-  private paused = false;
+  /** The socket is paused while either holds: too many requests in flight, or no memory for the frame being read. */
+  private pausedForInFlight = false;
+  private pausedForMemory = false;
+  private socketPaused = false;
+  /** Bytes reserved in the pool for the frame being received (0 when none). */
+  private partialFrameReservation = 0;
   private closed = false;
   private closeReason: ConnectionCloseReason = 'client-closed';
   private closeDetail: string | undefined;
@@ -42,11 +65,25 @@ export class Connection implements ConnectionInfo {
   constructor(
     private readonly socket: Socket,
     private readonly broker: BrokerContext,
+    private readonly shared: ConnectionShared,
+    readonly listener: ListenerEndpoint,
+    transportPrincipal: string,
     onClose: (c: Connection) => void,
   ) {
+    this.principal = transportPrincipal;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
+    this.saslSession = isSasl(listener.securityProtocol)
+      ? new SaslSession({
+          mechanisms: broker.config.saslEnabledMechanisms,
+          credentials: () => broker.credentials.current(),
+          maxReauthMs: broker.config.connectionsMaxReauthMs,
+          nonce: () => randomBytes(18).toString('base64url'),
+        })
+      : null;
+    this.sasl = this.saslSession === null ? null : { handshake: (m, v) => this.saslHandshake(m, v), authenticate: (t, v) => this.saslAuthenticate(t, v) };
+    // Before authentication a peer may not make us hold more than Kafka's sasl.server.max.receive.size.
+    this.decoder = new FrameDecoder(this.saslSession === null ? broker.config.maxRequestBytes : Math.min(SASL_MAX_RECEIVE_BYTES, broker.config.maxRequestBytes));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
@@ -56,8 +93,18 @@ export class Connection implements ConnectionInfo {
       }
       broker.log.debug('connection error', { connection: this.id, error: err.message });
     });
+    if (broker.config.connectionsMaxIdleMs > 0) {
+      // Kafka's connections.max.idle.ms: no bytes either way for that long. A request still being
+      // answered (a long-poll Fetch) keeps the connection, as its answer will come.
+      socket.setTimeout(broker.config.connectionsMaxIdleMs, () => {
+        if (this.slots.length > 0) return;
+        broker.log.info('closing idle connection', { connection: this.id, remote: this.remote, idleMs: broker.config.connectionsMaxIdleMs });
+        this.destroy('idle');
+      });
+    }
     socket.on('close', () => {
       this.closed = true;
+      this.releaseMemory();
       broker.log.debug('connection closed', { connection: this.id, remote: this.remote, reason: this.closeReason });
       publishBrokerEvent(BROKER_EVENTS.connectionClosed, {
         nodeId: broker.config.nodeId,
@@ -69,8 +116,8 @@ export class Connection implements ConnectionInfo {
       });
       onClose(this);
     });
-    broker.log.debug('connection opened', { connection: this.id, remote: this.remote });
-    publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote });
+    broker.log.debug('connection opened', { connection: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
+    publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
   }
 
   private get remote(): string {
@@ -95,10 +142,64 @@ export class Connection implements ConnectionInfo {
       this.reject(`malformed frame: ${(err as Error).message}`);
       return;
     }
+    // The first frame completed is the one the reservation (if any) was made for.
+    let reservation = frames.length > 0 ? this.partialFrameReservation : 0;
+    if (frames.length > 0) this.partialFrameReservation = 0;
     for (const frame of frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
+      if (this.closed || this.closingAfterFlush) break;
+      if (!this.onFrame(frame, reservation)) this.shared.memory.release(reservation);
+      reservation = 0;
     }
+    this.shared.memory.release(reservation);
+    if (!this.closed) this.reserveForPartialFrame();
+  }
+
+  /**
+   * A frame spans more than one read: reserve its declared size before reading more of it, or
+   * stop reading until the pool has room (queued.max.request.bytes). Only the chunk already read is
+   * held meanwhile.
+   */
+  private reserveForPartialFrame(): void {
+    const size = this.decoder.partialFrameBytes;
+    if (size < 0 || this.partialFrameReservation > 0 || this.pausedForMemory) return;
+    if (this.shared.memory.tryReserve(size)) {
+      this.partialFrameReservation = size;
+      return;
+    }
+    this.broker.log.debug('request memory full: pausing connection', { connection: this.id, frameBytes: size, usedBytes: this.shared.memory.usedBytes });
+    this.pausedForMemory = true;
+    this.shared.memory.wait(this);
+    this.updatePause();
+  }
+
+  /** Called by the pool when memory was freed. */
+  retryReserve(): boolean {
+    if (this.closed) return true;
+    const size = this.decoder.partialFrameBytes;
+    if (size >= 0 && !this.shared.memory.reserveForWaiter(size)) return false;
+    this.partialFrameReservation = Math.max(size, 0);
+    this.pausedForMemory = false;
+    this.updatePause();
+    return true;
+  }
+
+  private releaseMemory(): void {
+    let held = this.partialFrameReservation;
+    this.partialFrameReservation = 0;
+    for (const slot of this.slots) {
+      held += slot.reservedBytes;
+      slot.reservedBytes = 0;
+    }
+    if (this.pausedForMemory) this.shared.memory.cancel(this);
+    this.shared.memory.release(held);
+  }
+
+  private updatePause(): void {
+    const pause = this.pausedForInFlight || this.pausedForMemory;
+    if (pause === this.socketPaused || this.closed) return;
+    this.socketPaused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   private reject(reason: string, header?: RequestHeader): void {
@@ -111,27 +212,46 @@ export class Connection implements ConnectionInfo {
     this.destroy('protocol-error', reason);
   }
 
-  private onFrame(frame: Buffer): void {
+  /** Returns true when the frame became a request being handled (which then owns `reservedBytes`). */
+  private onFrame(frame: Buffer, reservedBytes: number): boolean {
+    if (this.saslSession?.state === 'awaiting-raw-token') {
+      this.onRawSaslToken(frame);
+      return false;
+    }
     const r = new Reader(frame);
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(r);
     } catch (err) {
       this.reject(`unreadable request header: ${(err as Error).message}`);
-      return;
+      return false;
+    }
+    if (this.saslSession !== null) {
+      const admission = this.saslSession.admit(header.apiKey, this.broker.clock.nowMs());
+      if (admission !== 'serve') {
+        const expired = admission === 'close-session-expired';
+        this.broker.log.info('closing connection', {
+          connection: this.id,
+          remote: this.remote,
+          reason: expired ? 'SASL session expired without re-authentication (connections.max.reauth.ms)' : `api ${header.apiKey} before SASL authentication`,
+          apiKey: header.apiKey,
+        });
+        this.destroy(expired ? 'session-expired' : 'not-authenticated');
+        return false;
+      }
     }
     const handler = this.broker.handlers.get(header.apiKey);
     if (handler === undefined) {
       this.reject(`unknown api key ${header.apiKey}`, header);
-      return;
+      return false;
     }
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       if (header.apiKey === API_VERSIONS_KEY) {
         this.answerUnsupportedApiVersions(header, handler);
-        return;
+        return false;
       }
       this.reject(`unsupported version ${header.apiVersion} of api ${header.apiKey}`, header);
-      return;
+      return false;
     }
     const spec = (API_SPECS as Record<number, ApiSpec>)[header.apiKey]!;
     let request: unknown;
@@ -140,13 +260,14 @@ export class Connection implements ConnectionInfo {
     } catch (err) {
       if (!(err instanceof ProtocolError) && !(err instanceof RangeError)) throw err;
       this.reject(`malformed ${spec.name} v${header.apiVersion} request: ${(err as Error).message}`, header);
-      return;
+      return false;
     }
-    this.dispatch(header, handler, spec, request, frame.length);
+    this.dispatch(header, handler, spec, request, frame.length, reservedBytes);
+    return true;
   }
 
-  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, requestBytes: number): void {
-    const slot: Slot = { done: false, parts: null };
+  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, requestBytes: number, reservedBytes: number): void {
+    const slot: Slot = { done: false, parts: null, reservedBytes };
     this.slots.push(slot);
     const ctx: RequestContext = { broker: this.broker, connection: this, header, version: header.apiVersion };
     // Request metrics cost nothing unless someone listens (the metrics endpoint in this process).
@@ -155,6 +276,8 @@ export class Connection implements ConnectionInfo {
       if (response !== NO_RESPONSE) slot.parts = this.encodeResponse(header, spec, response);
       slot.done = true;
       if (startedAt >= 0) this.publishCompleted(header, spec, requestBytes, slot.parts, response, startedAt);
+      this.shared.memory.release(slot.reservedBytes);
+      slot.reservedBytes = 0;
       this.flush();
     };
     const fail = (err: unknown): void => {
@@ -180,9 +303,9 @@ export class Connection implements ConnectionInfo {
     } catch (err) {
       fail(err);
     }
-    if (!this.paused && this.slots.length >= this.broker.config.maxInFlightRequestsPerConnection) {
-      this.paused = true;
-      this.socket.pause();
+    if (!this.pausedForInFlight && this.slots.length >= this.broker.config.maxInFlightRequestsPerConnection) {
+      this.pausedForInFlight = true;
+      this.updatePause();
     }
   }
 
@@ -233,10 +356,59 @@ export class Connection implements ConnectionInfo {
       for (const part of slot.parts) this.socket.write(part);
     }
     if (wrote) this.socket.uncork();
-    if (this.paused && this.slots.length < this.broker.config.maxInFlightRequestsPerConnection) {
-      this.paused = false;
-      this.socket.resume();
+    if (this.closingAfterFlush && this.slots.length === 0) {
+      this.closed = true;
+      this.socket.end();
+      return;
     }
+    if (this.pausedForInFlight && this.slots.length < this.broker.config.maxInFlightRequestsPerConnection) {
+      this.pausedForInFlight = false;
+      this.updatePause();
+    }
+  }
+
+  private saslHandshake(mechanism: string, version: number): HandshakeResult {
+    const result = this.saslSession!.handshake(mechanism, version);
+    if (result.close) {
+      this.broker.log.info('SASL handshake refused', { connection: this.id, remote: this.remote, mechanism, errorCode: result.errorCode });
+      this.closeAfterResponse('authentication-failed', `SASL handshake refused (${mechanism})`);
+    }
+    return result;
+  }
+
+  private saslAuthenticate(token: Buffer, version: number): AuthenticateResult {
+    const result = this.saslSession!.authenticate(token, this.broker.clock.nowMs(), version);
+    if (result.authenticated) {
+      this.principal = this.saslSession!.principal!;
+      this.decoder.setMaxFrameBytes(this.broker.config.maxRequestBytes);
+      this.broker.log.debug('SASL authenticated', { connection: this.id, remote: this.remote, principal: this.principal, sessionLifetimeMs: result.sessionLifetimeMs });
+      publishBrokerEvent(BROKER_EVENTS.authenticated, { nodeId: this.broker.config.nodeId, port: this.broker.config.port, connectionId: this.id, remote: this.remote, listener: this.listener.name, principal: this.principal });
+    } else if (result.close) {
+      this.broker.log.info('SASL authentication failed', { connection: this.id, remote: this.remote, listener: this.listener.name, reason: result.detail });
+      publishBrokerEvent(BROKER_EVENTS.authenticationFailed, { nodeId: this.broker.config.nodeId, port: this.broker.config.port, connectionId: this.id, remote: this.remote, listener: this.listener.name, detail: result.detail ?? '' });
+      this.closeAfterResponse('authentication-failed', result.detail);
+    }
+    return result;
+  }
+
+  /** After a v0 SaslHandshake, SASL tokens travel as bare size-prefixed frames (no Kafka header). */
+  private onRawSaslToken(token: Buffer): void {
+    const result = this.saslAuthenticate(token, 0);
+    if (result.close) {
+      this.destroy('authentication-failed', result.detail);
+      return;
+    }
+    const w = new Writer({ sizePrefix: true, initialBytes: 16 + result.authBytes.length });
+    w.raw(result.authBytes);
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
+    this.flush();
+  }
+
+  /** The response being built is the last: answer it, then close (Kafka closes after a failed authentication). */
+  private closeAfterResponse(reason: ConnectionCloseReason, detail?: string): void {
+    this.closingAfterFlush = true;
+    this.closeReason = reason;
+    this.closeDetail = detail;
   }
 
   /**
@@ -249,7 +421,7 @@ export class Connection implements ConnectionInfo {
     w.int32(header.correlationId);
     w.int16(ErrorCode.UNSUPPORTED_VERSION);
     w.int32(1).int16(API_VERSIONS_KEY).int16(handler.minVersion).int16(handler.maxVersion);
-    this.slots.push({ done: true, parts: w.finish() });
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
     this.flush();
   }
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
+import type { CredentialStore } from './credential-store.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { GroupTimelineStore } from './groups/timeline/index.js';
 import type { AnyApiHandler } from './handler.js';
@@ -26,4 +27,6 @@ export interface BrokerContext {
   readonly groups: GroupCoordinatorShell;
   /** The last rebalances of every group (durable), from the coordinator's facts. */
   readonly timeline: GroupTimelineStore;
+  /** SCRAM credentials of SASL users (PLAIN is checked against them too). */
+  readonly credentials: CredentialStore;
 }

@@ -13,6 +13,9 @@ export const BROKER_EVENTS = {
   stopped: 'samsa:broker:stopped',
   connectionOpened: 'samsa:broker:connection-opened',
   connectionClosed: 'samsa:broker:connection-closed',
+  connectionRefused: 'samsa:broker:connection-refused',
+  authenticated: 'samsa:broker:authenticated',
+  authenticationFailed: 'samsa:broker:authentication-failed',
   requestRejected: 'samsa:broker:request-rejected',
   topicCreated: 'samsa:broker:topic-created',
   topicDeleted: 'samsa:broker:topic-deleted',
@@ -37,12 +40,20 @@ interface BrokerRef {
 }
 
 /** Why a connection ended. */
-export type ConnectionCloseReason = 'client-closed' | 'protocol-error' | 'broker-shutdown' | 'socket-error';
+export type ConnectionCloseReason =
+  | 'client-closed'
+  | 'protocol-error'
+  | 'broker-shutdown'
+  | 'socket-error'
+  | 'idle'
+  | 'authentication-failed'
+  | 'not-authenticated'
+  | 'session-expired';
 
 export interface BrokerEventPayloads {
   [BROKER_EVENTS.started]: BrokerRef & { host: string; dataDir: string | null };
   [BROKER_EVENTS.stopped]: BrokerRef;
-  [BROKER_EVENTS.connectionOpened]: BrokerRef & { connectionId: number; remote: string };
+  [BROKER_EVENTS.connectionOpened]: BrokerRef & { connectionId: number; remote: string; listener: string; principal: string };
   [BROKER_EVENTS.connectionClosed]: BrokerRef & {
     connectionId: number;
     remote: string;
@@ -50,6 +61,12 @@ export interface BrokerEventPayloads {
     /** For protocol errors: what was wrong with the input. */
     detail?: string;
   };
+  /** A new connection closed at once because a connection limit was reached. */
+  [BROKER_EVENTS.connectionRefused]: BrokerRef & { remote: string; reason: 'max-connections' | 'max-connections-per-ip' };
+  /** A SASL exchange succeeded (also on re-authentication). */
+  [BROKER_EVENTS.authenticated]: BrokerRef & { connectionId: number; remote: string; listener: string; principal: string };
+  /** A SASL exchange failed; the connection closes after the answer. `detail` is for operators, never sent to the client. */
+  [BROKER_EVENTS.authenticationFailed]: BrokerRef & { connectionId: number; remote: string; listener: string; detail: string };
   /** A request (or one partition of it) answered with an error the client caused. */
   [BROKER_EVENTS.requestRejected]: BrokerRef & {
     connectionId: number;

@@ -1,6 +1,14 @@
 import type { ApiKey, ApiTypes } from '../protocol/messages/index.js';
 import type { RequestHeader } from '../protocol/headers.js';
 import type { BrokerContext } from './context.js';
+import type { ListenerEndpoint } from './security/listeners.js';
+import type { AuthenticateResult, HandshakeResult } from './security/sasl-session.js';
+
+/** A SASL listener's connection: the SASL handlers drive its authentication through this. */
+export interface SaslHooks {
+  handshake(mechanism: string, version: number): HandshakeResult;
+  authenticate(token: Buffer, version: number): AuthenticateResult;
+}
 
 /** Returned by a handler when the request gets no response at all (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no-response');
@@ -10,6 +18,12 @@ export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The listener the client connected to (Metadata advertises this one, as Kafka does). */
+  readonly listener: ListenerEndpoint;
+  /** Kafka principal, e.g. `User:alice` (SASL), `User:CN=alice,O=Acme` (client certificate) or `User:ANONYMOUS`. */
+  readonly principal: string;
+  /** Null on PLAINTEXT and SSL listeners. */
+  readonly sasl: SaslHooks | null;
 }
 
 export interface RequestContext {

@@ -1,10 +1,15 @@
-import { createServer, type Server } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createStderrLogger } from '../common/logger.js';
 import { openLogStore } from '../storage/index.js';
 import type { LogStore } from '../storage/types.js';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionShared } from './connection.js';
+import { ConnectionLimits, parsePerIpOverrides } from './limits/connection-limits.js';
+import { RequestMemoryPool } from './limits/request-memory-pool.js';
+import { ListenerServer, loadTlsContext, type ListenerHooks } from './listener-server.js';
+import { isTls } from './security/listeners.js';
+import { ScramCredentialTable } from './security/credentials.js';
+import { addUser, CredentialStore, credentialsPath } from './credential-store.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
@@ -25,6 +30,13 @@ export interface Broker {
   readonly config: BrokerConfig;
   /** Internal state, for tests and tools embedded in the same process. */
   readonly context: BrokerContext;
+  /** Every bound listener (name, protocol, bound port, advertised endpoint). */
+  readonly listeners: readonly ListenerServer[];
+  /**
+   * Re-reads the TLS key, certificate and CA files; new connections use them, open ones keep
+   * theirs. Throws (keeping the old ones) when the files cannot be read or do not match.
+   */
+  reloadTls(): void;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
   /** Runs the log cleaner now over every compacted partition that is cleanable; returns what each pass did. */
@@ -97,24 +109,57 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     closing: closing.signal,
     groups,
     timeline,
+    credentials: openCredentials(config),
   };
   const connections = new Set<Connection>();
-  const server: Server = createServer((socket) => {
-    connections.add(new Connection(socket, context, (c) => connections.delete(c)));
+  const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
+  const limits = new ConnectionLimits({
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    perIpOverrides: parsePerIpOverrides(config.maxConnectionsPerIpOverrides),
   });
+  const hooks: ListenerHooks = {
+    admit(socket) {
+      const address = socket.remoteAddress ?? 'unknown';
+      const refusal = limits.tryOpen(address);
+      socket.on('error', () => {});
+      if (refusal !== null) {
+        // Kafka closes a connection over max.connections.per.ip at once; we do the same for
+        // max.connections (Kafka instead stops accepting until a slot frees).
+        log.info('refusing connection', { remote: `${address}:${socket.remotePort}`, reason: refusal, open: limits.openCount });
+        publishBrokerEvent(BROKER_EVENTS.connectionRefused, { nodeId: config.nodeId, port: config.port, remote: `${address}:${socket.remotePort}`, reason: refusal });
+        return false;
+      }
+      socket.once('close', () => limits.closed(address));
+      return true;
+    },
+    ready(socket, listener, principal) {
+      const connection = new Connection(socket, context, shared, listener, principal, (c) => connections.delete(c));
+      connections.add(connection);
+    },
+  };
+  const tlsFiles = config.tls;
+  const tls = tlsFiles !== null && config.listeners.some((l) => isTls(l.securityProtocol)) ? { files: tlsFiles, context: loadTlsContext(tlsFiles) } : null;
+  const listeners: ListenerServer[] = [];
   try {
-    await listen(server, config.port, config.host);
+    for (const spec of config.listeners) listeners.push(await ListenerServer.open(spec, config.advertised.get(spec.name)!, tls, hooks, log));
   } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
     await txn.close();
     await groups.close();
     await timeline.close();
     if (options.store === undefined) await store.close();
     throw err;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  // Metadata must advertise the port actually bound, which differs from the option with port 0.
+  const port = listeners[0]!.port;
+  // Events and logs name the broker by its first listener's bound port (differs from the option with port 0).
   (config as { port: number }).port = port;
+  (config as { listeners: BrokerConfig['listeners'] }).listeners = config.listeners.map((spec, i) => ({ ...spec, port: listeners[i]!.port }));
+  for (const l of listeners) {
+    if (l.exposedWithoutAuthentication) {
+      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: anyone can read, write and delete every topic. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
+    }
+  }
   const retention = startRetentionTimer(context);
   publishStorageFacts(context);
   const cleaner = startLogCleaner(context);
@@ -127,18 +172,24 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     port,
     config,
     context,
+    listeners,
     enforceRetention: () => retention.runNow(),
     cleanLogs: () => cleaner.runNow(),
+    reloadTls() {
+      if (tls === null) return;
+      const context = loadTlsContext(tls.files);
+      for (const l of listeners) if (isTls(l.securityProtocol)) l.setTlsContext(context);
+      log.info('TLS certificates reloaded', { certFile: tls.files.certFile });
+    },
     close() {
       closed ??= (async () => {
         closing.abort();
         await retention.stop();
         await cleaner.stop();
         producerExpiry.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const c of connections) c.destroy('broker-shutdown');
-        });
+        const stopped = Promise.all(listeners.map((l) => l.close()));
+        for (const c of connections) c.destroy('broker-shutdown');
+        await stopped;
         await txn.close();
         await groups.close();
         await timeline.close();
@@ -151,12 +202,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+function openCredentials(config: BrokerConfig): CredentialStore {
+  const inMemory = new ScramCredentialTable();
+  for (const [user, password] of Object.entries(config.saslUsers)) addUser(inMemory, user, password);
+  return new CredentialStore(config.dataDir === null ? null : credentialsPath(config.dataDir), inMemory);
 }

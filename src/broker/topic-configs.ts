@@ -226,8 +226,8 @@ function brokerOption<K extends keyof typeof BROKER_DEFAULTS>(name: string, kind
 export const BROKER_CONFIGS: readonly BrokerConfigEntry[] = [
   brokerOption('node.id', 'int', 'nodeId', 'This broker\'s id.'),
   brokerOption('broker.id', 'int', 'nodeId', 'Same as node.id.'),
-  { name: 'listeners', kind: 'string', value: (c) => `PLAINTEXT://${c.host}:${c.port}`, isSet: () => true, documentation: 'Where the broker listens.' },
-  { name: 'advertised.listeners', kind: 'string', value: (c) => `PLAINTEXT://${c.advertisedHost}:${c.port}`, isSet: () => true, documentation: 'Where clients are told to connect.' },
+  { name: 'listeners', kind: 'string', value: (c) => c.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','), isSet: () => true, documentation: 'Where the broker listens.' },
+  { name: 'advertised.listeners', kind: 'string', value: (c) => c.listeners.map((l) => `${l.name}://${c.advertised.get(l.name)!.host}:${c.advertised.get(l.name)!.port || l.port}`).join(','), isSet: () => true, documentation: 'Where clients are told to connect.' },
   { name: 'log.dirs', kind: 'string', value: (c) => c.dataDir, isSet: () => true, documentation: 'Data directory (null when running in memory).' },
   brokerOption('auto.create.topics.enable', 'boolean', 'autoCreateTopics', 'Create unknown topics on Metadata and Produce.'),
   brokerOption('num.partitions', 'int', 'numPartitions', 'Partitions of auto-created topics.'),

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseProperties, securityFromProperties, type ClientSecurityProperties } from './client-properties.js';
 import { createAdmin, type Admin } from '../client/admin/index.js';
 import { KafkaConfigError, KafkaError } from '../client/errors.js';
 import type { ClientOptions } from '../client/options.js';
@@ -18,6 +20,7 @@ export interface CommonFlags {
   format: OutputFormat;
   requestTimeoutMs?: number;
   maxApiVersion?: Array<[number, number]>;
+  commandConfig?: string;
 }
 
 /** A command line we cannot accept: printed with the command's usage, exit code 2. */
@@ -35,6 +38,7 @@ export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--bootstrap-server <host:port,...>', `brokers to start from (default: $${BOOTSTRAP_ENV} or ${DEFAULT_BOOTSTRAP_SERVER})`)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--command-config <file>', 'Kafka client properties (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.*.location as PEM), as Kafka\'s tools take')
     .option('--request-timeout-ms <ms>', 'how long to wait for each broker answer (default: 10000)', integerArg(1))
     .option('--max-api-version <api=version>', 'never use a newer version of this API (name or key, e.g. ListOffsets=3): a way around a broker that implements a version wrongly (repeatable)',
       (value: string, previous: Array<[number, number]> | undefined) => [...(previous ?? []), parseApiVersionCap(value)]);
@@ -71,10 +75,12 @@ export class CliContext {
   readonly progress: Progress;
   readonly stdoutIsTty: boolean;
   private admin_: Admin | null = null;
+  private security_: ClientSecurityProperties | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(readonly flags: CommonFlags) {
-    this.bootstrap = flags.bootstrapServer ?? process.env[BOOTSTRAP_ENV] ?? DEFAULT_BOOTSTRAP_SERVER;
+    const fromConfig = flags.commandConfig === undefined ? undefined : (this.security_ = readCommandConfig(flags.commandConfig)).bootstrapServers;
+    this.bootstrap = flags.bootstrapServer ?? process.env[BOOTSTRAP_ENV] ?? fromConfig ?? DEFAULT_BOOTSTRAP_SERVER;
     this.format = flags.format ?? 'table';
     this.stdoutIsTty = process.stdout.isTTY === true;
     this.style = createStyle(this.format === 'table' && colourWanted(process.stdout));
@@ -85,6 +91,7 @@ export class CliContext {
   /** Options for any client the command creates (admin, producer). */
   clientOptions(clientId = 'samsa-cli'): ClientOptions {
     return {
+      ...this.securityOptions(),
       bootstrapServers: this.bootstrap,
       clientId,
       requestTimeoutMs: this.flags.requestTimeoutMs ?? 10_000,
@@ -92,6 +99,20 @@ export class CliContext {
       // An operator waits for the answer: fail within seconds, not after a long retry ladder.
       retries: 3,
       ...(this.flags.maxApiVersion === undefined ? {} : { maxApiVersions: Object.fromEntries(this.flags.maxApiVersion) }),
+    };
+  }
+
+  /** `ssl` and `sasl` from --command-config (read once). */
+  private securityOptions(): Pick<ClientOptions, 'ssl' | 'sasl'> {
+    if (this.flags.commandConfig === undefined) return {};
+    this.security_ ??= readCommandConfig(this.flags.commandConfig);
+    const { tls, sasl } = this.security_;
+    const read = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path));
+    return {
+      ...(sasl !== null ? { sasl } : {}),
+      ...(tls !== null
+        ? { ssl: { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), passphrase: tls.keyPassword, ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }) } }
+        : {}),
     };
   }
 
@@ -147,7 +168,13 @@ export function action<F extends object>(
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const flags = cmd.opts() as F & CommonFlags;
-    const ctx = new CliContext(flags);
+    let ctx: CliContext;
+    try {
+      ctx = new CliContext(flags);
+    } catch (err) {
+      if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: EXIT_USAGE, code: 'samsa.usage' });
+      throw err;
+    }
     let failure: unknown = null;
     try {
       await run(ctx, flags, cmd);
@@ -183,4 +210,18 @@ export function describeFailure(err: unknown, bootstrap: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function readCommandConfig(path: string): ClientSecurityProperties {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --command-config ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return securityFromProperties(parseProperties(text));
+  } catch (err) {
+    throw new UsageError(`--command-config ${path}: ${(err as Error).message}`);
+  }
 }

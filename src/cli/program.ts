@@ -11,6 +11,7 @@ import { registerProduceCommand } from './produce.js';
 import { registerStorageCommand } from './storage.js';
 import { registerTopicsCommand } from './topics.js';
 import { registerTransactionsCommand } from './transactions/index.js';
+import { registerUsersCommand } from './users.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
 export const EXIT_USAGE = 2;
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerStorageCommand(program);
   registerTransactionsCommand(program);
   registerObserveCommands(program);
+  registerUsersCommand(program);
   return program;
 }
 

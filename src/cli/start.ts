@@ -70,6 +70,22 @@ interface StartFlags {
   groupConsumerMaxSize?: number;
   groupConsumerAssignors?: string[];
   groupConsumerMigrationPolicy?: 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
+  socketRequestMaxBytes?: number;
+  queuedMaxRequestBytes?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  maxConnectionsPerIpOverrides?: string;
+  connectionsMaxIdleMs?: number;
+  listeners?: string;
+  advertisedListeners?: string;
+  listenerSecurityProtocolMap?: string;
+  sslKeyFile?: string;
+  sslCertFile?: string;
+  sslCaFile?: string;
+  sslKeyPassword?: string;
+  sslClientAuth?: 'none' | 'requested' | 'required';
+  saslEnabledMechanisms?: string;
+  connectionsMaxReauthMs?: number;
   logLevel: LogLevel;
   httpPort?: number;
   httpHost?: string;
@@ -123,12 +139,32 @@ export function registerStartCommand(program: Command): void {
     .option('--group-consumer-max-size <n>', 'most members in one consumer-protocol group (default: 2147483647)', integer(1))
     .option('--group-consumer-assignors <list>', 'server-side assignors, comma-separated, the first the default (default: uniform,range)', (v: string) => v.split(',').map((a) => a.trim()))
     .option('--group-consumer-migration-policy <policy>', 'which non-empty groups convert between the classic and consumer protocols (default: bidirectional)', oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional'))
+    .option('--socket-request-max-bytes <bytes>', 'largest request frame accepted (default: 104857600)', integer(1024))
+    .option('--queued-max-request-bytes <bytes>', 'request bytes held in memory across all connections; past it, large requests wait (default: 209715200, -1 no bound)', integer(-1))
+    .option('--max-connections <n>', 'open connections across all listeners (default: 2147483647)', integer(1))
+    .option('--max-connections-per-ip <n>', 'open connections from one address (default: 2147483647)', integer(1))
+    .option('--max-connections-per-ip-overrides <list>', 'per-address limits, e.g. 127.0.0.1:200,10.0.0.7:5')
+    .option('--connections-max-idle-ms <ms>', 'close connections idle this long (default: 600000, -1 never)', integer(-1))
+    .option('--listeners <list>', 'NAME://host:port,... with NAME one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (replaces --host/--port)')
+    .option('--advertised-listeners <list>', 'NAME://host:port,... what each listener tells clients (default: its own host and port)')
+    .option('--listener-security-protocol-map <map>', 'NAME:PROTOCOL,... for listeners with custom names')
+    .option('--ssl-key-file <pem>', 'private key of SSL / SASL_SSL listeners (re-read on SIGHUP)')
+    .option('--ssl-cert-file <pem>', 'certificate chain of SSL / SASL_SSL listeners (re-read on SIGHUP)')
+    .option('--ssl-ca-file <pem>', 'CA certificates client certificates must chain to')
+    .option('--ssl-key-password <password>', 'password of an encrypted private key')
+    .option('--ssl-client-auth <mode>', "client certificates: 'none', 'requested' or 'required' (default: none)", oneOf('none', 'requested', 'required'))
+    .option('--sasl-enabled-mechanisms <list>', 'mechanisms of SASL listeners (default: PLAIN,SCRAM-SHA-256,SCRAM-SHA-512)')
+    .option('--connections-max-reauth-ms <ms>', 'SASL sessions end after this unless the client re-authenticates, KIP-368 (default: 0, never)', integer(0))
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .option('--http-port <port>', 'serve Prometheus /metrics and the dashboard on this port, 0 for any free one (default: off)', httpPortArg)
     .option('--http-host <host>', 'interface of the HTTP server (default: 127.0.0.1)')
     .action(async (flags: StartFlags, command: Command) => {
-      const { logLevel, httpPort, httpHost, ...rest } = flags;
-      const options: BrokerOptions = { ...rest, logger: createStderrLogger(logLevel) };
+      const { logLevel, httpPort, httpHost, socketRequestMaxBytes, sslKeyFile, sslCertFile, sslCaFile, sslKeyPassword, sslClientAuth, ...rest } = flags;
+      const options: BrokerOptions = { ...rest, maxRequestBytes: socketRequestMaxBytes, logger: createStderrLogger(logLevel) };
+      if (sslKeyFile !== undefined || sslCertFile !== undefined) {
+        if (sslKeyFile === undefined || sslCertFile === undefined) command.error('error: --ssl-key-file and --ssl-cert-file go together', { exitCode: 2 });
+        options.tls = { keyFile: sslKeyFile, certFile: sslCertFile, ...(sslCaFile !== undefined ? { caFile: sslCaFile } : {}), ...(sslKeyPassword !== undefined ? { keyPassword: sslKeyPassword } : {}), ...(sslClientAuth !== undefined ? { clientAuth: sslClientAuth } : {}) };
+      }
       if (flags.memory && flags.dataDir !== undefined) command.error('error: --memory and --data-dir cannot be used together', { exitCode: 2 });
       try {
         resolveBrokerConfig(options);
@@ -164,6 +200,14 @@ async function runBroker(options: BrokerOptions, http: { httpPort: number; httpH
       process.exit(1);
     }
   }
+  // Certificates are re-read on SIGHUP (as nginx and many daemons do): renew the files, then `kill -HUP`.
+  process.on('SIGHUP', () => {
+    try {
+      broker.reloadTls();
+    } catch (err) {
+      options.logger?.error('could not reload TLS certificates; keeping the current ones', { error: (err as Error).message });
+    }
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -184,5 +228,6 @@ async function runBroker(options: BrokerOptions, http: { httpPort: number; httpH
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const data = broker.config.dataDir === null ? 'in memory' : broker.config.dataDir;
-  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data})\n${httpLine}`);
+  const listeners = broker.listeners.map(String).join(', ');
+  process.stdout.write(`samsa broker listening on ${broker.config.host}:${broker.port} (data: ${data}; listeners: ${listeners})\n${httpLine}`);
 }

@@ -37,6 +37,12 @@ export interface ClientOptions {
   /** TLS: `true` for defaults, or node:tls options. Off by default. */
   ssl?: boolean | TlsConnectionOptions;
   /**
+   * SASL authentication (over TLS when `ssl` is set too, i.e. SASL_SSL): `{ mechanism: 'plain' |
+   * 'scram-sha-256' | 'scram-sha-512', username, password }` (kafkajs' shape; case does not matter).
+   * Re-authenticates before the session lifetime the broker grants runs out (KIP-368).
+   */
+  sasl?: { mechanism: string; username: string; password: string };
+  /**
    * Highest version to use per API key, below what would be negotiated: a way around a broker
    * that advertises a version it does not implement correctly (see docs/limitations.md).
    */
@@ -46,6 +52,23 @@ export interface ClientOptions {
   clock?: Clock;
   /** Injected randomness in [0, 1) for jitter (tests); defaults to Math.random. */
   random?: () => number;
+}
+
+export interface SaslOptions {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
+}
+
+function resolveSasl(sasl: ClientOptions['sasl']): SaslOptions | null {
+  if (sasl === undefined) return null;
+  if (sasl === null || typeof sasl !== 'object') throw new KafkaConfigError('sasl must be { mechanism, username, password }');
+  const mechanism = String(sasl.mechanism).toUpperCase();
+  if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
+    throw new KafkaConfigError(`sasl.mechanism must be plain, scram-sha-256 or scram-sha-512, got ${JSON.stringify(sasl.mechanism)}`);
+  }
+  if (typeof sasl.username !== 'string' || sasl.username === '' || typeof sasl.password !== 'string') throw new KafkaConfigError('sasl needs a username and a password');
+  return { mechanism, username: sasl.username, password: sasl.password };
 }
 
 export interface BrokerAddress {
@@ -66,6 +89,7 @@ export interface ResolvedClientOptions {
   reconnectBackoffMaxMs: number;
   maxResponseBytes: number;
   ssl: TlsConnectionOptions | null;
+  sasl: SaslOptions | null;
   maxApiVersions: Partial<Record<number, number>>;
   logger: Logger;
   clock: Clock;
@@ -133,7 +157,7 @@ export function rejectUnknownOptions(family: string, options: object, known: rea
 
 export const CLIENT_OPTION_NAMES = [
   'bootstrapServers', 'clientId', 'requestTimeoutMs', 'connectionTimeoutMs', 'metadataMaxAgeMs', 'retries',
-  'retryBackoffMs', 'retryBackoffMaxMs', 'reconnectBackoffMs', 'reconnectBackoffMaxMs', 'maxResponseBytes', 'ssl',
+  'retryBackoffMs', 'retryBackoffMaxMs', 'reconnectBackoffMs', 'reconnectBackoffMaxMs', 'maxResponseBytes', 'ssl', 'sasl',
   'maxApiVersions', 'logger', 'clock', 'random',
 ] as const;
 
@@ -159,6 +183,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     reconnectBackoffMaxMs: intOption('reconnectBackoffMaxMs', o.reconnectBackoffMaxMs, d.reconnectBackoffMaxMs, 0),
     maxResponseBytes: intOption('maxResponseBytes', o.maxResponseBytes, d.maxResponseBytes, 1024),
     ssl: o.ssl === undefined || o.ssl === false ? null : o.ssl === true ? {} : o.ssl,
+    sasl: resolveSasl(o.sasl),
     maxApiVersions: checkVersionCaps(o.maxApiVersions),
     logger: o.logger ?? silentLogger,
     clock: o.clock ?? systemClock,

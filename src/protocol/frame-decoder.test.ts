@@ -66,3 +66,17 @@ test('negative and oversize sizes are rejected as soon as the size arrives, befo
   // A frame of exactly the limit is fine.
   assert.deepEqual(new FrameDecoder(3).push(frame(Buffer.from('abc'))), [Buffer.from('abc')]);
 });
+
+test('the size of a partial frame is known once its four size bytes are in, and the limit can be raised', () => {
+  const d = new FrameDecoder(10);
+  const f = frame(Buffer.alloc(20, 1));
+  assert.equal(d.partialFrameBytes, -1);
+  assert.throws(() => new FrameDecoder(10).push(f.subarray(0, 4)), /exceeds the 10-byte limit/);
+  d.setMaxFrameBytes(100);
+  assert.deepEqual(d.push(f.subarray(0, 3)), []);
+  assert.equal(d.partialFrameBytes, -1);
+  assert.deepEqual(d.push(f.subarray(3, 9)), []);
+  assert.equal(d.partialFrameBytes, 20);
+  assert.deepEqual(d.push(f.subarray(9)), [Buffer.alloc(20, 1)]);
+  assert.equal(d.partialFrameBytes, -1);
+});

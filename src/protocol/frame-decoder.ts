@@ -1,63 +1,103 @@
 import { ProtocolError } from './protocol-error.js';
 
 /**
- * Splits a byte stream into Kafka frames (int32 size + payload). Chunks are buffered only until a
- * frame is complete; a size below zero or above `maxFrameBytes` is rejected as soon as its four
- * bytes arrive, before anything is allocated for it. Every frame handed out is its own buffer (or a
- * view into a chunk that is never reused), so views into it stay valid.
+ * Splits a byte stream into Kafka frames (int32 size + payload). A size below zero or above
+ * `maxFrameBytes` is rejected as soon as its four bytes arrive. Whole frames inside one chunk are
+ * handed out as views of that chunk (no copy); a frame that spans chunks is copied into one buffer
+ * of its declared size as its bytes arrive, so each chunk can be freed at once and completing the
+ * frame costs no second copy. That buffer is allocated when the frame's second chunk arrives (the
+ * first is held as it came), so a caller that stops reading after the first chunk until it has
+ * room for the frame (queued.max.request.bytes) allocates nothing for it meanwhile.
+ * Every frame handed out is its own buffer or a view into a chunk that is never reused.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Up to three bytes of a size field not yet complete. */
+  private head: Buffer = Buffer.alloc(0);
+  /** The declared size of the frame being received (-1: none), its first bytes as they came, and its buffer once allocated. */
+  private frameSize = -1;
+  private firstBytes: Buffer | null = null;
+  private frame: Buffer | null = null;
+  private filled = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
 
   /** Bytes received but not yet part of a complete frame. */
   get pendingBytes(): number {
-    return this.buffered;
+    return this.frameSize >= 0 ? 4 + this.filled : this.head.length;
+  }
+
+  /**
+   * The declared payload size of the frame being received, once its four size bytes are in; -1
+   * when no frame is started or its size is not yet known. Lets the caller reserve memory for the
+   * whole frame before reading more of it.
+   */
+  get partialFrameBytes(): number {
+    return this.frameSize;
+  }
+
+  /**
+   * Changes the largest frame accepted from now on (a SASL listener raises it once the peer has
+   * authenticated). A frame whose size is already known was checked against the old limit.
+   */
+  setMaxFrameBytes(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Feeds a chunk; returns the frame payloads (without size prefix) it completes. */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
-    if (this.buffered === 0) {
-      // Fast path: whole frames inside one chunk need no copying.
-      let pos = 0;
-      while (chunk.length - pos >= 4) {
-        const size = this.checkedSize(chunk.readInt32BE(pos));
-        if (chunk.length - pos - 4 < size) break;
+    let pos = 0;
+    if (this.head.length > 0) {
+      const take = Math.min(4 - this.head.length, chunk.length);
+      this.head = Buffer.concat([this.head, chunk.subarray(0, take)]);
+      pos = take;
+      if (this.head.length < 4) return frames;
+      this.startFrame(this.checkedSize(this.head.readInt32BE(0)));
+      this.head = Buffer.alloc(0);
+    }
+    if (this.frameSize >= 0) {
+      pos = this.fill(chunk, pos);
+      if (this.filled < this.frameSize) return frames;
+      frames.push(this.frame!);
+      this.frameSize = -1;
+      this.frame = null;
+      this.filled = 0;
+    }
+    while (chunk.length - pos >= 4) {
+      const size = this.checkedSize(chunk.readInt32BE(pos));
+      if (chunk.length - pos - 4 >= size) {
         frames.push(chunk.subarray(pos + 4, pos + 4 + size));
         pos += 4 + size;
-      }
-      if (pos < chunk.length) {
-        this.chunks.push(chunk.subarray(pos));
-        this.buffered = chunk.length - pos;
-      }
-      return frames;
-    }
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    while (this.buffered >= 4) {
-      const size = this.checkedSize(this.peekSize());
-      if (this.buffered < 4 + size) break;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
-      frames.push(all.subarray(4, 4 + size));
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
-      if (this.buffered > 0 && frames.length > 0) {
-        // Let the loop continue with the remainder (it may hold more frames).
         continue;
       }
+      this.startFrame(size);
+      this.firstBytes = chunk.subarray(pos + 4);
+      this.filled = this.firstBytes.length;
+      return frames;
     }
+    if (pos < chunk.length) this.head = Buffer.from(chunk.subarray(pos));
     return frames;
   }
 
-  private peekSize(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 64)).subarray(0, 4);
-    return head.readInt32BE(0);
+  private startFrame(size: number): void {
+    this.frameSize = size;
+    this.frame = null;
+    this.firstBytes = null;
+    this.filled = 0;
+  }
+
+  /** Copies from `chunk` at `pos` into the frame being received; returns the new position. */
+  private fill(chunk: Buffer, pos: number): number {
+    if (this.frame === null) {
+      this.frame = Buffer.allocUnsafe(this.frameSize);
+      if (this.firstBytes !== null) this.firstBytes.copy(this.frame, 0);
+      this.firstBytes = null;
+    }
+    const frame = this.frame;
+    const n = Math.min(chunk.length - pos, frame.length - this.filled);
+    chunk.copy(frame, this.filled, pos, pos + n);
+    this.filled += n;
+    return pos + n;
   }
 
   private checkedSize(size: number): number {

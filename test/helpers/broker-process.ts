@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const LISTEN_LINE = /^samsa broker listening on (\S+):(\d+) /;
+const LISTEN_LINE = /^samsa broker listening on (\S+):(\d+) .*listeners: ([^)]*)\)/m;
 
 export interface BrokerProcess {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly port: number;
   readonly bootstrap: string;
+  /** Bound port of each listener by name (PLAINTEXT, SSL, ...). */
+  readonly listenerPorts: Readonly<Record<string, number>>;
   /** Everything the broker wrote to stderr so far (its log lines). */
   stderr(): string;
   /** Everything it wrote to stdout so far (the listen lines). */
@@ -36,7 +38,8 @@ export function samsaCommand(): { command: string; args: string[] } {
  */
 export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): Promise<BrokerProcess> {
   const { command, args: base } = samsaCommand();
-  const child = spawn(command, [...base, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const portArgs = args.includes('--listeners') ? [] : ['--port', '0'];
+  const child = spawn(command, [...base, 'start', ...portArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
@@ -54,7 +57,9 @@ export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): P
       if (m === null) return;
       clearTimeout(timer);
       const port = Number(m[2]);
+      const listenerPorts = Object.fromEntries(m[3]!.split(', ').map((l) => [l.slice(0, l.indexOf(':')), Number(l.slice(l.lastIndexOf(':') + 1))]));
       resolve({
+        listenerPorts,
         child,
         pid: child.pid!,
         port,

@@ -24,8 +24,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const dir = durable && rest.dataDir === undefined ? await makeTempDir('samsa-broker-') : null;
   const logger = new MemoryLogger();
   const broker = await startBroker({
-    host: '127.0.0.1',
-    port: 0,
+    ...(rest.listeners === undefined ? { host: '127.0.0.1', port: 0 } : {}),
     memory: !durable && rest.dataDir === undefined,
     groupInitialRebalanceDelayMs: 0,
     groupMinSessionTimeoutMs: 100,
@@ -40,6 +39,8 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     context: broker.context,
     bootstrap: `127.0.0.1:${broker.port}`,
     logger,
+    listeners: broker.listeners,
+    reloadTls: () => broker.reloadTls(),
     enforceRetention: () => broker.enforceRetention(),
     cleanLogs: () => broker.cleanLogs(),
     async close() {

@@ -6,3 +6,4 @@ export { RawConnection, decodeResponseFrame } from './raw-client.js';
 export { makeTempDir } from './temp-dir.js';
 export { waitFor } from './wait-for.js';
 export { readTopicRaw, readCommittedRaw, checkWorkload, workloadKey, workloadValue, type ReadRecord, type WorkloadCheck } from './records.js';
+export { makeTestCertificates, type TestCertificates } from './certs.js';

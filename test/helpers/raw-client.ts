@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { decodeResponseHeader, encodeRequestHeader } from '../../src/protocol/headers.js';
 import { API_SPECS, type ApiKey, type ApiTypes } from '../../src/protocol/messages/index.js';
@@ -23,7 +24,7 @@ export class RawConnection {
   /** Resolves when the broker (or we) closed the connection. */
   readonly closed: Promise<void>;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.decoder.push(chunk)) {
         const waiter = this.waiters.shift();
@@ -44,6 +45,17 @@ export class RawConnection {
   static connect(port: number, host = '127.0.0.1'): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host }, () => {
+        socket.off('error', reject);
+        resolve(new RawConnection(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connects over TLS (`tls` holds the CA, client certificate, ...); rejects when the handshake fails. */
+  static connectTls(port: number, tls: ConnectionOptions, host = '127.0.0.1'): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket: TLSSocket = tlsConnect({ port, host, ...tls }, () => {
         socket.off('error', reject);
         resolve(new RawConnection(socket));
       });

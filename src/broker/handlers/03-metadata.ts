@@ -60,10 +60,12 @@ export const metadataHandler = defineHandler({
         }
       }
     }
-    const { nodeId, advertisedHost, port, clusterId } = ctx.config;
+    const { nodeId, clusterId } = ctx.config;
+    const { advertisedHost, advertisedPort } = rctx.connection.listener;
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId, host: advertisedHost, port, rack: null }],
+      // The listener this client came through, as Kafka answers (an SSL client is sent to the SSL port).
+      brokers: [{ nodeId, host: advertisedHost, port: advertisedPort, rack: null }],
       clusterId,
       controllerId: nodeId,
       topics,

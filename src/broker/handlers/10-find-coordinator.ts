@@ -1,7 +1,6 @@
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponseInit } from '../../protocol/messages/index.js';
-import type { BrokerContext } from '../context.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler, type RequestContext } from '../handler.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -19,9 +18,10 @@ interface Lookup {
  * This broker coordinates every group (key type 0) and every transactional id (key type 1).
  * Unknown key types are INVALID_REQUEST.
  */
-function lookup(ctx: BrokerContext, keyType: number): Lookup {
+function lookup(rctx: RequestContext, keyType: number): Lookup {
+  const { advertisedHost, advertisedPort } = rctx.connection.listener;
   if (keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION) {
-    return { errorCode: ErrorCode.NONE, nodeId: ctx.config.nodeId, host: ctx.config.advertisedHost, port: ctx.config.port };
+    return { errorCode: ErrorCode.NONE, nodeId: rctx.broker.config.nodeId, host: advertisedHost, port: advertisedPort };
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, nodeId: -1, host: '', port: -1 };
 }
@@ -43,6 +43,6 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 4,
-  handle: (rctx, request) => answer(request, rctx.version, () => lookup(rctx.broker, request.keyType)),
+  handle: (rctx, request) => answer(request, rctx.version, () => lookup(rctx, request.keyType)),
   errorResponse: (request, errorCode, version) => answer(request, version, () => ({ errorCode, nodeId: -1, host: '', port: -1 })),
 });

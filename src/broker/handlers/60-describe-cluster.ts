@@ -13,7 +13,8 @@ export const describeClusterHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(rctx, request) {
-    const { nodeId, advertisedHost, port, clusterId } = rctx.broker.config;
+    const { nodeId, clusterId } = rctx.broker.config;
+    const { advertisedHost, advertisedPort } = rctx.connection.listener;
     if (rctx.version >= 1 && request.endpointType !== ENDPOINT_BROKERS) {
       const errorCode = ErrorCode.MISMATCHED_ENDPOINT_TYPE;
       const errorMessage = 'this broker only describes broker endpoints';
@@ -27,7 +28,7 @@ export const describeClusterHandler = defineHandler({
       endpointType: ENDPOINT_BROKERS,
       clusterId,
       controllerId: nodeId,
-      brokers: [{ brokerId: nodeId, host: advertisedHost, port, rack: null }],
+      brokers: [{ brokerId: nodeId, host: advertisedHost, port: advertisedPort, rack: null }],
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
     };
   },

@@ -34,6 +34,10 @@ import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { saslHandshakeHandler } from './17-sasl-handshake.js';
+import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -81,8 +85,11 @@ export const TXN_HANDLERS: readonly AnyApiHandler[] = [
   listTransactionsHandler,
 ];
 
+/** Authentication and authorization: SASL, SCRAM credentials, ACLs. */
+export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [saslHandshakeHandler, saslAuthenticateHandler, describeUserScramCredentialsHandler, alterUserScramCredentialsHandler];
+
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
-export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...TXN_HANDLERS];
+export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...TXN_HANDLERS, ...SECURITY_HANDLERS];
 
 export function handlerRegistry(handlers: readonly AnyApiHandler[] = HANDLERS): Map<number, AnyApiHandler> {
   const map = new Map<number, AnyApiHandler>();

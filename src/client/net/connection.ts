@@ -7,6 +7,7 @@ import { KafkaError, networkError } from '../errors.js';
 import { CLIENT_SOFTWARE_NAME, CLIENT_SOFTWARE_VERSION, type ResolvedClientOptions } from '../options.js';
 import { InFlightRequests, type InFlightEntry } from './in-flight.js';
 import { decodeResponseFrame, encodeRequestFrame, peekCorrelationId, type BodyEncoder } from './frames.js';
+import { saslAuthenticate } from './sasl.js';
 import { API_VERSIONS_FIRST_VERSION, apiName, pickVersion, type VersionRange } from './versions.js';
 
 interface Pending extends InFlightEntry {
@@ -83,7 +84,7 @@ export class BrokerConnection {
       this.connectTimer = t;
     });
     try {
-      await Promise.race([this.openSocket().then(() => this.negotiateVersions()), timeout]);
+      await Promise.race([this.openSocket().then(() => this.negotiateVersions()).then(() => this.authenticate()), timeout]);
       this.state = 'ready';
     } catch (err) {
       this.destroy(`connect failed: ${(err as Error).message}`);
@@ -94,6 +95,31 @@ export class BrokerConnection {
   }
 
   private connectTimer: NodeJS.Timeout | undefined;
+  /** While re-authenticating (KIP-368), other requests wait: the broker serves only SASL APIs meanwhile. */
+  private reauthenticating: Promise<void> | null = null;
+  private reauthTimer: NodeJS.Timeout | null = null;
+
+  private async authenticate(): Promise<void> {
+    const sasl = this.options.sasl;
+    if (sasl === null) return;
+    const lifetimeMs = await saslAuthenticate({ send: (k, v, b) => this.sendNow(k, v, b, {}), versionFor: (k, l) => this.versionFor(k, l), label: this.label }, sasl);
+    if (lifetimeMs <= 0) return;
+    // Like the Java client: re-authenticate at 85-95% of the lifetime.
+    const delayMs = lifetimeMs * (0.85 + 0.1 * this.options.random());
+    this.reauthTimer = setTimeout(() => {
+      this.reauthTimer = null;
+      this.reauthenticating = this.authenticate().then(
+        () => {
+          this.reauthenticating = null;
+        },
+        (err: unknown) => {
+          this.reauthenticating = null;
+          this.destroy(`re-authentication failed: ${(err as Error).message}`);
+        },
+      );
+    }, delayMs);
+    this.reauthTimer.unref();
+  }
 
   private openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -148,6 +174,11 @@ export class BrokerConnection {
 
   /** Sends one request at `version` and resolves with the decoded response body. */
   send(apiKey: number, version: number, body: unknown, opts: SendOptions = {}): Promise<unknown> {
+    if (this.reauthenticating !== null) return this.reauthenticating.then(() => this.send(apiKey, version, body, opts));
+    return this.sendNow(apiKey, version, body, opts);
+  }
+
+  private sendNow(apiKey: number, version: number, body: unknown, opts: SendOptions): Promise<unknown> {
     const socket = this.socket;
     if (socket === null || this.state === 'closed' || this.state === 'idle') {
       return Promise.reject(networkError(this.label, `not connected (${this.closeReason || this.state})`, undefined, apiName(apiKey)));
@@ -265,6 +296,7 @@ export class BrokerConnection {
     this.closeReason = reason;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.reauthTimer !== null) clearTimeout(this.reauthTimer);
     this.socket?.destroy();
     const failed = this.inFlight.drain();
     for (const p of failed) {

@@ -21,6 +21,7 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   14: [0, 5], // SyncGroup
   15: [0, 5], // DescribeGroups
   16: [0, 5], // ListGroups: v4 states filter, v5 types filter
+  17: [1, 1], // SaslHandshake: v1, followed by SaslAuthenticate requests
   18: [0, 3], // ApiVersions: v3 announces the client software (KIP-511)
   19: [2, 7], // CreateTopics
   20: [1, 6], // DeleteTopics
@@ -33,11 +34,17 @@ export const CLIENT_API_VERSIONS: Readonly<Partial<Record<ApiKey, readonly [numb
   27: [0, 1], // WriteTxnMarkers (aborting hanging transactions)
   28: [0, 4], // TxnOffsetCommit: v3+ carries the member and generation (KIP-447)
   32: [1, 4], // DescribeConfigs
+  29: [1, 3], // DescribeAcls: v1+ pattern types (KIP-290)
+  30: [1, 3], // CreateAcls
+  31: [1, 3], // DeleteAcls
   33: [0, 2], // AlterConfigs
+  36: [0, 2], // SaslAuthenticate: v1+ session lifetime (KIP-368)
   37: [0, 3], // CreatePartitions
   42: [0, 2], // DeleteGroups
   44: [0, 1], // IncrementalAlterConfigs
   47: [0, 0], // OffsetDelete
+  50: [0, 0], // DescribeUserScramCredentials
+  51: [0, 0], // AlterUserScramCredentials
   60: [0, 1], // DescribeCluster
   61: [0, 0], // DescribeProducers
   65: [0, 0], // DescribeTransactions

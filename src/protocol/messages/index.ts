@@ -25,6 +25,9 @@ export * from './25-add-offsets-to-txn.js';
 export * from './26-end-txn.js';
 export * from './27-write-txn-markers.js';
 export * from './28-txn-offset-commit.js';
+export * from './29-describe-acls.js';
+export * from './30-create-acls.js';
+export * from './31-delete-acls.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './36-sasl-authenticate.js';
@@ -32,6 +35,8 @@ export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
+export * from './50-describe-user-scram-credentials.js';
+export * from './51-alter-user-scram-credentials.js';
 export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
 export * from './65-describe-transactions.js';
@@ -66,6 +71,9 @@ import { AddOffsetsToTxnApi } from './25-add-offsets-to-txn.js';
 import { EndTxnApi } from './26-end-txn.js';
 import { WriteTxnMarkersApi } from './27-write-txn-markers.js';
 import { TxnOffsetCommitApi } from './28-txn-offset-commit.js';
+import { DescribeAclsApi } from './29-describe-acls.js';
+import { CreateAclsApi } from './30-create-acls.js';
+import { DeleteAclsApi } from './31-delete-acls.js';
 import { DescribeConfigsApi } from './32-describe-configs.js';
 import { AlterConfigsApi } from './33-alter-configs.js';
 import { SaslAuthenticateApi } from './36-sasl-authenticate.js';
@@ -73,6 +81,8 @@ import { CreatePartitionsApi } from './37-create-partitions.js';
 import { DeleteGroupsApi } from './42-delete-groups.js';
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
 import { OffsetDeleteApi } from './47-offset-delete.js';
+import { DescribeUserScramCredentialsApi } from './50-describe-user-scram-credentials.js';
+import { AlterUserScramCredentialsApi } from './51-alter-user-scram-credentials.js';
 import { DescribeClusterApi } from './60-describe-cluster.js';
 import { DescribeProducersApi } from './61-describe-producers.js';
 import { DescribeTransactionsApi } from './65-describe-transactions.js';
@@ -104,6 +114,9 @@ import type { AddOffsetsToTxnRequest, AddOffsetsToTxnRequestInit, AddOffsetsToTx
 import type { EndTxnRequest, EndTxnRequestInit, EndTxnResponse, EndTxnResponseInit } from './26-end-txn.js';
 import type { WriteTxnMarkersRequest, WriteTxnMarkersRequestInit, WriteTxnMarkersResponse, WriteTxnMarkersResponseInit } from './27-write-txn-markers.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestInit, TxnOffsetCommitResponse, TxnOffsetCommitResponseInit } from './28-txn-offset-commit.js';
+import type { DescribeAclsRequest, DescribeAclsRequestInit, DescribeAclsResponse, DescribeAclsResponseInit } from './29-describe-acls.js';
+import type { CreateAclsRequest, CreateAclsRequestInit, CreateAclsResponse, CreateAclsResponseInit } from './30-create-acls.js';
+import type { DeleteAclsRequest, DeleteAclsRequestInit, DeleteAclsResponse, DeleteAclsResponseInit } from './31-delete-acls.js';
 import type { DescribeConfigsRequest, DescribeConfigsRequestInit, DescribeConfigsResponse, DescribeConfigsResponseInit } from './32-describe-configs.js';
 import type { AlterConfigsRequest, AlterConfigsRequestInit, AlterConfigsResponse, AlterConfigsResponseInit } from './33-alter-configs.js';
 import type { SaslAuthenticateRequest, SaslAuthenticateRequestInit, SaslAuthenticateResponse, SaslAuthenticateResponseInit } from './36-sasl-authenticate.js';
@@ -111,6 +124,8 @@ import type { CreatePartitionsRequest, CreatePartitionsRequestInit, CreatePartit
 import type { DeleteGroupsRequest, DeleteGroupsRequestInit, DeleteGroupsResponse, DeleteGroupsResponseInit } from './42-delete-groups.js';
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsRequestInit, IncrementalAlterConfigsResponse, IncrementalAlterConfigsResponseInit } from './44-incremental-alter-configs.js';
 import type { OffsetDeleteRequest, OffsetDeleteRequestInit, OffsetDeleteResponse, OffsetDeleteResponseInit } from './47-offset-delete.js';
+import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsRequestInit, DescribeUserScramCredentialsResponse, DescribeUserScramCredentialsResponseInit } from './50-describe-user-scram-credentials.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsRequestInit, AlterUserScramCredentialsResponse, AlterUserScramCredentialsResponseInit } from './51-alter-user-scram-credentials.js';
 import type { DescribeClusterRequest, DescribeClusterRequestInit, DescribeClusterResponse, DescribeClusterResponseInit } from './60-describe-cluster.js';
 import type { DescribeProducersRequest, DescribeProducersRequestInit, DescribeProducersResponse, DescribeProducersResponseInit } from './61-describe-producers.js';
 import type { DescribeTransactionsRequest, DescribeTransactionsRequestInit, DescribeTransactionsResponse, DescribeTransactionsResponseInit } from './65-describe-transactions.js';
@@ -145,6 +160,9 @@ export interface ApiTypes {
   26: { request: EndTxnRequest; requestInit: EndTxnRequestInit; response: EndTxnResponse; responseInit: EndTxnResponseInit };
   27: { request: WriteTxnMarkersRequest; requestInit: WriteTxnMarkersRequestInit; response: WriteTxnMarkersResponse; responseInit: WriteTxnMarkersResponseInit };
   28: { request: TxnOffsetCommitRequest; requestInit: TxnOffsetCommitRequestInit; response: TxnOffsetCommitResponse; responseInit: TxnOffsetCommitResponseInit };
+  29: { request: DescribeAclsRequest; requestInit: DescribeAclsRequestInit; response: DescribeAclsResponse; responseInit: DescribeAclsResponseInit };
+  30: { request: CreateAclsRequest; requestInit: CreateAclsRequestInit; response: CreateAclsResponse; responseInit: CreateAclsResponseInit };
+  31: { request: DeleteAclsRequest; requestInit: DeleteAclsRequestInit; response: DeleteAclsResponse; responseInit: DeleteAclsResponseInit };
   32: { request: DescribeConfigsRequest; requestInit: DescribeConfigsRequestInit; response: DescribeConfigsResponse; responseInit: DescribeConfigsResponseInit };
   33: { request: AlterConfigsRequest; requestInit: AlterConfigsRequestInit; response: AlterConfigsResponse; responseInit: AlterConfigsResponseInit };
   36: { request: SaslAuthenticateRequest; requestInit: SaslAuthenticateRequestInit; response: SaslAuthenticateResponse; responseInit: SaslAuthenticateResponseInit };
@@ -152,6 +170,8 @@ export interface ApiTypes {
   42: { request: DeleteGroupsRequest; requestInit: DeleteGroupsRequestInit; response: DeleteGroupsResponse; responseInit: DeleteGroupsResponseInit };
   44: { request: IncrementalAlterConfigsRequest; requestInit: IncrementalAlterConfigsRequestInit; response: IncrementalAlterConfigsResponse; responseInit: IncrementalAlterConfigsResponseInit };
   47: { request: OffsetDeleteRequest; requestInit: OffsetDeleteRequestInit; response: OffsetDeleteResponse; responseInit: OffsetDeleteResponseInit };
+  50: { request: DescribeUserScramCredentialsRequest; requestInit: DescribeUserScramCredentialsRequestInit; response: DescribeUserScramCredentialsResponse; responseInit: DescribeUserScramCredentialsResponseInit };
+  51: { request: AlterUserScramCredentialsRequest; requestInit: AlterUserScramCredentialsRequestInit; response: AlterUserScramCredentialsResponse; responseInit: AlterUserScramCredentialsResponseInit };
   60: { request: DescribeClusterRequest; requestInit: DescribeClusterRequestInit; response: DescribeClusterResponse; responseInit: DescribeClusterResponseInit };
   61: { request: DescribeProducersRequest; requestInit: DescribeProducersRequestInit; response: DescribeProducersResponse; responseInit: DescribeProducersResponseInit };
   65: { request: DescribeTransactionsRequest; requestInit: DescribeTransactionsRequestInit; response: DescribeTransactionsResponse; responseInit: DescribeTransactionsResponseInit };
@@ -190,6 +210,9 @@ export const API_SPECS = {
   26: EndTxnApi,
   27: WriteTxnMarkersApi,
   28: TxnOffsetCommitApi,
+  29: DescribeAclsApi,
+  30: CreateAclsApi,
+  31: DeleteAclsApi,
   32: DescribeConfigsApi,
   33: AlterConfigsApi,
   36: SaslAuthenticateApi,
@@ -197,6 +220,8 @@ export const API_SPECS = {
   42: DeleteGroupsApi,
   44: IncrementalAlterConfigsApi,
   47: OffsetDeleteApi,
+  50: DescribeUserScramCredentialsApi,
+  51: AlterUserScramCredentialsApi,
   60: DescribeClusterApi,
   61: DescribeProducersApi,
   65: DescribeTransactionsApi,

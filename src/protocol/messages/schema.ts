@@ -3021,6 +3021,348 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
    ]
   }
  },
+ "29": {
+  "request": {
+   "name": "DescribeAclsRequest",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "resourceTypeFilter",
+     "type": "int8",
+     "versions": "0+"
+    },
+    {
+     "name": "resourceNameFilter",
+     "type": "string",
+     "versions": "0+",
+     "nullableVersions": "0+"
+    },
+    {
+     "name": "patternTypeFilter",
+     "type": "int8",
+     "versions": "1+",
+     "default": "3"
+    },
+    {
+     "name": "principalFilter",
+     "type": "string",
+     "versions": "0+",
+     "nullableVersions": "0+"
+    },
+    {
+     "name": "hostFilter",
+     "type": "string",
+     "versions": "0+",
+     "nullableVersions": "0+"
+    },
+    {
+     "name": "operation",
+     "type": "int8",
+     "versions": "0+"
+    },
+    {
+     "name": "permissionType",
+     "type": "int8",
+     "versions": "0+"
+    }
+   ]
+  },
+  "response": {
+   "name": "DescribeAclsResponse",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "errorMessage",
+     "type": "string",
+     "versions": "0+",
+     "nullableVersions": "0+"
+    },
+    {
+     "name": "resources",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "resourceType",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "resourceName",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "patternType",
+       "type": "int8",
+       "versions": "1+",
+       "default": "3"
+      },
+      {
+       "name": "acls",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "principal",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "host",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "operation",
+         "type": "int8",
+         "versions": "0+"
+        },
+        {
+         "name": "permissionType",
+         "type": "int8",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "30": {
+  "request": {
+   "name": "CreateAclsRequest",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "creations",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "resourceType",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "resourceName",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "resourcePatternType",
+       "type": "int8",
+       "versions": "1+",
+       "default": "3"
+      },
+      {
+       "name": "principal",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "host",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "operation",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "permissionType",
+       "type": "int8",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "CreateAclsResponse",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "results",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "errorCode",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "errorMessage",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "31": {
+  "request": {
+   "name": "DeleteAclsRequest",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "filters",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "resourceTypeFilter",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "resourceNameFilter",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      },
+      {
+       "name": "patternTypeFilter",
+       "type": "int8",
+       "versions": "1+",
+       "default": "3"
+      },
+      {
+       "name": "principalFilter",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      },
+      {
+       "name": "hostFilter",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      },
+      {
+       "name": "operation",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "permissionType",
+       "type": "int8",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "DeleteAclsResponse",
+   "validVersions": "0-3",
+   "flexibleVersions": "2+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "filterResults",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "errorCode",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "errorMessage",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      },
+      {
+       "name": "matchingAcls",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "errorCode",
+         "type": "int16",
+         "versions": "0+"
+        },
+        {
+         "name": "errorMessage",
+         "type": "string",
+         "versions": "0+",
+         "nullableVersions": "0+"
+        },
+        {
+         "name": "resourceType",
+         "type": "int8",
+         "versions": "0+"
+        },
+        {
+         "name": "resourceName",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "patternType",
+         "type": "int8",
+         "versions": "1+",
+         "default": "3"
+        },
+        {
+         "name": "principal",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "host",
+         "type": "string",
+         "versions": "0+"
+        },
+        {
+         "name": "operation",
+         "type": "int8",
+         "versions": "0+"
+        },
+        {
+         "name": "permissionType",
+         "type": "int8",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
  "32": {
   "request": {
    "name": "DescribeConfigsRequest",
@@ -3611,6 +3953,184 @@ export const MESSAGE_SCHEMAS: Record<string, { request: MessageSchema; response:
          "versions": "0+"
         }
        ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "50": {
+  "request": {
+   "name": "DescribeUserScramCredentialsRequest",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "users",
+     "type": "[]struct",
+     "versions": "0+",
+     "nullableVersions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "DescribeUserScramCredentialsResponse",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "errorCode",
+     "type": "int16",
+     "versions": "0+"
+    },
+    {
+     "name": "errorMessage",
+     "type": "string",
+     "versions": "0+",
+     "nullableVersions": "0+"
+    },
+    {
+     "name": "results",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "user",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "errorCode",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "errorMessage",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
+      },
+      {
+       "name": "credentialInfos",
+       "type": "[]struct",
+       "versions": "0+",
+       "fields": [
+        {
+         "name": "mechanism",
+         "type": "int8",
+         "versions": "0+"
+        },
+        {
+         "name": "iterations",
+         "type": "int32",
+         "versions": "0+"
+        }
+       ]
+      }
+     ]
+    }
+   ]
+  }
+ },
+ "51": {
+  "request": {
+   "name": "AlterUserScramCredentialsRequest",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "deletions",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "mechanism",
+       "type": "int8",
+       "versions": "0+"
+      }
+     ]
+    },
+    {
+     "name": "upsertions",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "name",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "mechanism",
+       "type": "int8",
+       "versions": "0+"
+      },
+      {
+       "name": "iterations",
+       "type": "int32",
+       "versions": "0+"
+      },
+      {
+       "name": "salt",
+       "type": "bytes",
+       "versions": "0+"
+      },
+      {
+       "name": "saltedPassword",
+       "type": "bytes",
+       "versions": "0+"
+      }
+     ]
+    }
+   ]
+  },
+  "response": {
+   "name": "AlterUserScramCredentialsResponse",
+   "validVersions": "0",
+   "flexibleVersions": "0+",
+   "fields": [
+    {
+     "name": "throttleTimeMs",
+     "type": "int32",
+     "versions": "0+"
+    },
+    {
+     "name": "results",
+     "type": "[]struct",
+     "versions": "0+",
+     "fields": [
+      {
+       "name": "user",
+       "type": "string",
+       "versions": "0+"
+      },
+      {
+       "name": "errorCode",
+       "type": "int16",
+       "versions": "0+"
+      },
+      {
+       "name": "errorMessage",
+       "type": "string",
+       "versions": "0+",
+       "nullableVersions": "0+"
       }
      ]
     }
