@@ -34,12 +34,12 @@ export function samsaCommand(): { command: string; args: string[] } {
 /**
  * Starts `samsa start <args> --port 0` as a child process and resolves once it printed its
  * listen line (the port is read from it). Rejects if the process ends or is silent for
- * `startTimeoutMs`.
+ * `startTimeoutMs`. `nodeArgs` go to Node itself (runtime flags), before the program.
  */
-export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000): Promise<BrokerProcess> {
+export function spawnBroker(args: readonly string[], startTimeoutMs = 15_000, nodeArgs: readonly string[] = []): Promise<BrokerProcess> {
   const { command, args: base } = samsaCommand();
   const portArgs = args.includes('--listeners') ? [] : ['--port', '0'];
-  const child = spawn(command, [...base, 'start', ...portArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...nodeArgs, ...base, 'start', ...portArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
