@@ -38,7 +38,14 @@ export interface ConsumerOptions extends ClientOptions {
   /** Assignors by name (`range`, `roundrobin`, `sticky`, `cooperative-sticky`) or custom objects, in preference order. */
   partitionAssignmentStrategy?: Array<string | Assignor>;
   autoOffsetReset?: AutoOffsetReset;
+  /** Commit processed records automatically (default true); only processed records are ever committed. */
   autoCommit?: boolean;
+  /**
+   * 0 (the default): commit continuously, one asynchronous commit of everything processed as soon
+   * as the previous one completes (at most one in flight), so a crash re-delivers about one fetch
+   * batch per partition. A positive value restores interval commits every that many ms, as Java's
+   * `auto.commit.interval.ms` (5000 there) and kafkajs's `autoCommitInterval`.
+   */
   autoCommitIntervalMs?: number;
   /** Commit the processed offsets of partitions before giving them up in a rebalance (default true). */
   commitOnRevoke?: boolean;
@@ -87,7 +94,8 @@ export const CONSUMER_DEFAULTS = {
   partitionAssignmentStrategy: ['range', 'cooperative-sticky'],
   autoOffsetReset: 'latest',
   autoCommit: true,
-  autoCommitIntervalMs: 5_000,
+  /** Continuous commits (see ConsumerOptions.autoCommitIntervalMs). */
+  autoCommitIntervalMs: 0,
   commitOnRevoke: true,
   leaveGroupOnClose: false,
   maxBytes: 52_428_800,
@@ -143,7 +151,7 @@ export function resolveConsumerOptions(o: ConsumerOptions): ResolvedConsumerOpti
     assignors,
     autoOffsetReset: oneOfOption('autoOffsetReset', o.autoOffsetReset, d.autoOffsetReset as AutoOffsetReset, ['latest', 'earliest', 'none']),
     autoCommit: boolOption('autoCommit', o.autoCommit, d.autoCommit),
-    autoCommitIntervalMs: intOption('autoCommitIntervalMs', o.autoCommitIntervalMs, d.autoCommitIntervalMs, 1),
+    autoCommitIntervalMs: intOption('autoCommitIntervalMs', o.autoCommitIntervalMs, d.autoCommitIntervalMs, 0),
     commitOnRevoke: boolOption('commitOnRevoke', o.commitOnRevoke, d.commitOnRevoke),
     leaveGroupOnClose: boolOption('leaveGroupOnClose', o.leaveGroupOnClose, d.leaveGroupOnClose),
     maxBytes,

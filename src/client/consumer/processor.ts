@@ -8,6 +8,8 @@ import type { Batch, ConsumedMessage, RunOptions } from './types.js';
 export interface ProcessorHooks {
   /** A handler finished: the application made progress (poll). */
   onProgress(): void;
+  /** A record (or a batch's records) counted as processed: its offset may be committed. */
+  onProcessed(): void;
   /** A partition's buffer has room again: fetch more. */
   onDrained(): void;
   /** commitOffsetsIfNecessary() from an eachBatch handler. */
@@ -160,6 +162,7 @@ export class Processor {
       if (s.epoch !== epoch) return null;
       s.processed = r.offset + 1;
       chunk.index++;
+      this.hooks.onProcessed();
     }
     return null;
   }
@@ -171,7 +174,10 @@ export class Processor {
     const messages = records.map((r) => toMessage(s.topic, s.partition, r));
     const stale = () => !this.running || s.revoking || s.epoch !== epoch;
     const resolveOffset = (offset: number) => {
-      if (s.epoch === epoch && (s.processed === null || offset + 1 > s.processed)) s.processed = offset + 1;
+      if (s.epoch === epoch && (s.processed === null || offset + 1 > s.processed)) {
+        s.processed = offset + 1;
+        this.hooks.onProcessed();
+      }
     };
     const batch: Batch = {
       topic: s.topic,
