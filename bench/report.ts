@@ -66,12 +66,15 @@ export function rebalanceTable(rows: RebalanceResult[][], scenario: 'scale' | 'f
   const pick = rows.filter((runs) => (scenario === 'failure' ? runs[0]!.scenario === 'failure' : runs[0]!.scenario !== 'failure'));
   const out =
     scenario === 'failure'
-      ? ['| system | longest wait of a record around the kill ms | longest delivery gap ms (any partition) | records processed twice | lost |', '|---|---:|---:|---:|---:|']
+      ? ['| system | longest wait of a record around the kill ms | longest delivery gap ms (any partition) | records processed twice | one fetch batch per partition the killed consumer owned (median / largest) | lost |', '|---|---:|---:|---:|---:|---:|']
       : ['| system | time until the new consumer receives data ms | longest delivery gap ms (any partition) | longest gap on partitions that did not move ms | steady-state longest gap ms | records redelivered | lost |', '|---|---:|---:|---:|---:|---:|---:|'];
   for (const runs of pick) {
     const r0 = runs[0]!;
     if (scenario === 'failure') {
-      out.push(`| ${r0.label} | ${fmt(of(runs, (r) => r.takeoverMs), 0)} | ${fmt(of(runs, (r) => r.longestGapMs), 0)} | ${fmt(of(runs, (r) => r.redelivered), 0)} | ${fmt(of(runs, (r) => r.lost), 0)} |`);
+      const batch = r0.killedBatchRecords === undefined || Number.isNaN(r0.killedBatchRecords.median)
+        ? '-'
+        : `${fmt(of(runs, (r) => r.killedBatchRecords!.median), 0)} / ${fmt(of(runs, (r) => r.killedBatchRecords!.largest), 0)}`;
+      out.push(`| ${r0.label} | ${fmt(of(runs, (r) => r.takeoverMs), 0)} | ${fmt(of(runs, (r) => r.longestGapMs), 0)} | ${fmt(of(runs, (r) => r.redelivered), 0)} | ${batch} | ${fmt(of(runs, (r) => r.lost), 0)} |`);
     } else {
       out.push(
         `| ${r0.label} | ${fmt(of(runs, (r) => r.takeoverMs), 0)} | ${fmt(of(runs, (r) => r.longestGapMs), 0)} | ${fmt(of(runs, (r) => r.longestGapStayingMs), 0)} | ${fmt(of(runs, (r) => r.steadyGapMs), 0)} | ` +

@@ -41,6 +41,8 @@ export interface ThroughputOptions {
   profile?: ProfileArgs;
   /** Samsa only: run the broker with --http-port and scrape /metrics this often during the run. */
   scrapeMetricsEveryMs?: number;
+  /** Samsa client: autoCommitIntervalMs (absent: continuous commits, its default). */
+  commitIntervalMs?: number;
 }
 
 const DEFAULT_GROUP = { assignor: 'range', staticMember: false, failureTimeoutMs: 10_000 } as const;
@@ -51,7 +53,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     recordBytes: o.recordBytes,
     records: o.records,
     ratePerSecond: 0,
-    group: DEFAULT_GROUP,
+    group: o.commitIntervalMs === undefined ? DEFAULT_GROUP : { ...DEFAULT_GROUP, commitIntervalMs: o.commitIntervalMs },
     reportTimestamps: false,
     ...(o.acks !== undefined ? { acks: o.acks } : {}),
     ...(o.batchBytes !== undefined ? { batchBytes: o.batchBytes } : {}),
