@@ -12,6 +12,8 @@ export function tell(m: ChildMessage): void {
  */
 export class DeliverySink {
   readonly latency = new LatencyHistogram();
+  /** Offset commits the client made (clients that say: the Samsa client). */
+  commits = 0;
   private seqs = new Uint32Array(1024);
   private partitions = new Uint8Array(1024);
   private timestamps: Float64Array | null;

@@ -53,7 +53,7 @@ export type ChildMessage =
    */
   | { ev: 'delivered'; atMs: number; seqs: Uint32Array; partitions: Uint8Array; timestamps: Float64Array | null; batchRecords?: number[] }
   | { ev: 'produced'; records: number; startedMs: number; endedMs: number }
-  | { ev: 'final'; latencyCounts: number[] }
+  | { ev: 'final'; latencyCounts: number[]; commits?: number }
   | { ev: 'error'; message: string };
 
 /** The heartbeat interval the Kafka clients (and the broker, for KIP-848 members) use for a failure timeout. */

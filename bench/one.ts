@@ -19,6 +19,7 @@ for (let i = 0; i < Number(runs); i++) {
     brokerCpuPerM: r.serverCpuPerM,
     producerCpuPerM: r.producerCpuPerM,
     consumersCpuPerM: r.consumersCpuPerM,
+    commits: r.commits,
   }));
 }
 process.exit(0);

@@ -1,4 +1,5 @@
-import { createConsumer, createProducer } from '../../src/client/index.js';
+import diagnostics_channel from 'node:diagnostics_channel';
+import { CONSUMER_CHANNELS, createConsumer, createProducer, type CommitEvent } from '../../src/client/index.js';
 import { groupHeartbeatIntervalMs } from '../ipc.js';
 import type { SystemClient } from './types.js';
 
@@ -49,6 +50,10 @@ export const samsaClient: SystemClient = {
         onPartitionsAssigned: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
         onPartitionsRevoked: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
       },
+    });
+    const clientId = `bench-${cfg.consumerName}`;
+    diagnostics_channel.subscribe(CONSUMER_CHANNELS.commit, (m) => {
+      if ((m as CommitEvent).clientId === clientId) sink.commits++;
     });
     await consumer.subscribe({ topics: [cfg.target] });
     await consumer.run({

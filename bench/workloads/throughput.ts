@@ -28,6 +28,10 @@ export interface ThroughputResult {
   duplicates: number;
   /** With scrapeMetricsEveryMs: how many scrapes of /metrics completed during the run. */
   metricsScrapes?: number;
+  /** Offset commits the consumers reported (the Samsa client; absent for the others). */
+  commits?: number;
+  /** Samsa broker runs: its flush policy (absent in older result files: acks-all). */
+  flushPolicy?: FlushPolicy;
 }
 
 export interface ThroughputOptions {
@@ -43,6 +47,19 @@ export interface ThroughputOptions {
   scrapeMetricsEveryMs?: number;
   /** Samsa client: autoCommitIntervalMs (absent: continuous commits, its default). */
   commitIntervalMs?: number;
+  /**
+   * Samsa broker: 'acks-all' (default: an acks=-1 produce is answered after its fdatasync) or
+   * 'interval' (`--flush-policy interval --flush-interval-ms 1000`: synced once a second, as Redis
+   * `appendfsync everysec`; the durability-matched comparison with the peers).
+   */
+  flushPolicy?: FlushPolicy;
+}
+
+export type FlushPolicy = 'acks-all' | 'interval';
+
+/** The `samsa start` flags of a flush policy. */
+export function flushPolicyArgs(policy: FlushPolicy): string[] {
+  return policy === 'interval' ? ['--flush-policy', 'interval', '--flush-interval-ms', '1000'] : [];
 }
 
 const DEFAULT_GROUP = { assignor: 'range', staticMember: false, failureTimeoutMs: 10_000 } as const;
@@ -59,6 +76,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     ...(o.batchBytes !== undefined ? { batchBytes: o.batchBytes } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.scrapeMetricsEveryMs !== undefined ? { metrics: true } : {}),
+    ...(o.flushPolicy !== undefined ? { samsaArgs: flushPolicyArgs(o.flushPolicy) } : {}),
   });
   let scrapes = 0;
   const scraper = o.scrapeMetricsEveryMs === undefined || bed.server.httpUrl === undefined ? null : setInterval(() => {
@@ -102,7 +120,11 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     const finals = consumers.map((c) => c.waitFor('final'));
     await Promise.all([...consumers, producer].map((c) => c.stop()));
     const latency = new LatencyHistogram();
-    for (const f of await Promise.all(finals)) latency.merge(new LatencyHistogram(f.latencyCounts));
+    let commits: number | undefined;
+    for (const f of await Promise.all(finals)) {
+      latency.merge(new LatencyHistogram(f.latencyCounts));
+      if (f.commits !== undefined) commits = (commits ?? 0) + f.commits;
+    }
 
     if (o.mode === 'sequential') consumeStartMs = Math.min(...bed.log.firstDeliveryMs.values());
     const consumeSeconds = (bed.log.lastNewMs - consumeStartMs) / 1000;
@@ -123,6 +145,8 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       consumersCpuPerM: perM(consumersCpu),
       duplicates: bed.log.deliveries - bed.log.distinct,
       ...(scraper !== null ? { metricsScrapes: scrapes } : {}),
+      ...(o.flushPolicy !== undefined ? { flushPolicy: o.flushPolicy } : {}),
+      ...(commits !== undefined ? { commits } : {}),
     };
   } finally {
     if (scraper !== null) clearInterval(scraper);
