@@ -170,8 +170,9 @@ export class Processor {
   /** eachBatch with the records of one fetch; returns the first offset not processed if it threw. */
   private async deliverBatch(s: PartitionState, epoch: number): Promise<number | null> {
     const chunk = s.buffer[0]!;
-    const records = chunk.records.slice(chunk.index);
-    const messages = records.map((r) => toMessage(s.topic, s.partition, r));
+    const records = chunk.index === 0 ? chunk.records : chunk.records.slice(chunk.index);
+    const messages = new Array<ConsumedMessage>(records.length);
+    for (let i = 0; i < records.length; i++) messages[i] = toMessage(s.topic, s.partition, records[i]!);
     const stale = () => !this.running || s.revoking || s.epoch !== epoch;
     const resolveOffset = (offset: number) => {
       if (s.epoch === epoch && (s.processed === null || offset + 1 > s.processed)) {
