@@ -99,7 +99,14 @@ export const CONSUMER_DEFAULTS = {
   commitOnRevoke: true,
   leaveGroupOnClose: false,
   maxBytes: 52_428_800,
-  maxBytesPerPartition: 1_048_576,
+  /**
+   * 256 KiB, not the 1 MiB of Java and kafkajs: a fetch answer for several partitions is decoded
+   * in one go before any of it is handled, and with 100-byte records 1 MiB per partition means
+   * tens of thousands of records per answer, so handling stalls while each large answer arrives
+   * and is decoded (draining 300,000 x 100 B over 6 partitions in process: about 310 ms from the
+   * first record to the last with 256 KiB, 490 ms with 1 MiB; 1 KiB records about the same either way).
+   */
+  maxBytesPerPartition: 262_144,
   maxWaitMs: 500,
   minBytes: 1,
 } as const;

@@ -122,10 +122,14 @@ export class Processor {
     const chunk = s.buffer[0]!;
     const epoch = s.epoch;
     let failedAt: number | null = null;
+    // The chunk is in the handler's hands: fetch what follows it meanwhile.
+    s.handedOverBytes = chunk.sizeBytes;
+    if (s.bufferedBytes - s.handedOverBytes < this.options.maxBytesPerPartition) this.hooks.onDrained();
     try {
       if (this.run.eachBatch !== undefined) failedAt = await this.deliverBatch(s, epoch);
       else failedAt = await this.deliverMessages(s, epoch);
     } finally {
+      if (s.epoch === epoch) s.handedOverBytes = 0;
       if (s.epoch === epoch && chunk.index >= chunk.records.length && s.buffer[0] === chunk) {
         s.buffer.shift();
         s.bufferedBytes -= chunk.sizeBytes;
