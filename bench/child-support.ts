@@ -12,10 +12,14 @@ export function tell(m: ChildMessage): void {
  */
 export class DeliverySink {
   readonly latency = new LatencyHistogram();
+  /** Offset commits the client made (clients that say: the Samsa client). */
+  commits = 0;
   private seqs = new Uint32Array(1024);
   private partitions = new Uint8Array(1024);
   private timestamps: Float64Array | null;
   private count = 0;
+  /** Per partition, the largest batch handed over since the last flush (see batch()). */
+  private batchRecords: number[] | null = null;
 
   constructor(private readonly reportTimestamps: boolean) {
     this.timestamps = reportTimestamps ? new Float64Array(1024) : null;
@@ -31,6 +35,12 @@ export class DeliverySink {
     this.partitions[this.count] = partition;
     if (this.timestamps !== null) this.timestamps[this.count] = ts;
     this.count++;
+  }
+
+  /** A fetch batch of `records` records of `partition` was handed to the handler. */
+  batch(partition: number, records: number): void {
+    this.batchRecords ??= [];
+    if (records > (this.batchRecords[partition] ?? 0)) this.batchRecords[partition] = records;
   }
 
   private flushScheduled = false;
@@ -57,8 +67,10 @@ export class DeliverySink {
       seqs: this.seqs.slice(0, this.count),
       partitions: this.partitions.slice(0, this.count),
       timestamps: this.timestamps === null ? null : this.timestamps.slice(0, this.count),
+      ...(this.batchRecords !== null ? { batchRecords: Array.from(this.batchRecords, (n) => n ?? 0) } : {}),
     });
     this.count = 0;
+    this.batchRecords = null;
   }
 
   private grow(): void {

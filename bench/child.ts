@@ -46,7 +46,7 @@ async function runConsumer(): Promise<void> {
   await stopped;
   await consumer.stop();
   sink.flush();
-  await new Promise<void>((resolve) => process.send!({ ev: 'final', latencyCounts: sink.latency.counts }, () => resolve()));
+  await new Promise<void>((resolve) => process.send!({ ev: 'final', latencyCounts: sink.latency.counts, commits: sink.commits }, () => resolve()));
 }
 
 try {

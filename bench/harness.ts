@@ -137,6 +137,8 @@ export class DeliveryLog {
   readonly series: number[] = [];
   /** Per consumer, per partition: the 5 ms slots in which it handled records of that partition. */
   readonly slots = new Map<string, Array<Set<number>>>();
+  /** Per consumer, per partition: [atMs, records] of the fetch batches it reported (clients that report them). */
+  readonly batches = new Map<string, Array<Array<[number, number]>>>();
   /** Per consumer: when it first handled a record. */
   readonly firstDeliveryMs = new Map<string, number>();
   /** When the last new (never handled before) record was handled. */
@@ -157,6 +159,13 @@ export class DeliveryLog {
     if (slots === undefined) {
       slots = Array.from({ length: PARTITIONS }, () => new Set<number>());
       this.slots.set(consumer, slots);
+    }
+    if (m.batchRecords !== undefined) {
+      let perPartition = this.batches.get(consumer);
+      if (perPartition === undefined) this.batches.set(consumer, (perPartition = Array.from({ length: PARTITIONS }, () => [])));
+      m.batchRecords.forEach((n, p) => {
+        if (n > 0) perPartition![p]?.push([atMs, n]);
+      });
     }
     const bucket = Math.floor((atMs - this.originMs) / SERIES_BUCKET_MS);
     while (this.series.length <= bucket) this.series.push(0);
@@ -193,6 +202,25 @@ export class DeliveryLog {
         resolve(true);
       });
     });
+  }
+
+  /**
+   * The records of one fetch batch per partition `consumer` owned: for each of `partitions`, the
+   * median size of the batches it handled between `fromMs` and `toMs`, summed (NaN when the client
+   * does not report batches).
+   */
+  batchRecordsPerPartition(consumer: string, partitions: readonly number[], fromMs: number, toMs: number): { median: number; largest: number } {
+    const perPartition = this.batches.get(consumer);
+    if (perPartition === undefined) return { median: NaN, largest: NaN };
+    let median = 0;
+    let largest = 0;
+    for (const p of partitions) {
+      const sizes = (perPartition[p] ?? []).filter(([at]) => at >= fromMs && at <= toMs).map(([, n]) => n).sort((a, b) => a - b);
+      if (sizes.length === 0) continue;
+      median += sizes[Math.floor(sizes.length / 2)]!;
+      largest += sizes.at(-1)!;
+    }
+    return { median, largest };
   }
 
   /** Consumers that handled records of partition `p` between `fromMs` and `toMs`. */

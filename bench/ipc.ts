@@ -15,6 +15,8 @@ export interface GroupSettings {
   staticMember: boolean;
   /** How long a silent consumer keeps its work: Kafka session timeout, Redis XAUTOCLAIM idle time, JetStream ack wait. */
   failureTimeoutMs: number;
+  /** Samsa client: autoCommitIntervalMs (0 or absent: its default, continuous commits; > 0: interval commits). */
+  commitIntervalMs?: number;
 }
 
 export interface ChildConfig {
@@ -45,10 +47,13 @@ export type ParentMessage = { cmd: 'start' } | { cmd: 'stop' };
 export type ChildMessage =
   | { ev: 'ready' }
   | { ev: 'assigned'; partitions: number[] }
-  /** Records handed to the handler at `atMs`: sequence numbers and partitions, one entry per record. */
-  | { ev: 'delivered'; atMs: number; seqs: Uint32Array; partitions: Uint8Array; timestamps: Float64Array | null }
+  /**
+   * Records handed to the handler at `atMs`: sequence numbers and partitions, one entry per record;
+   * `batchRecords` (clients that hand over fetch batches): per partition, the records of the largest batch since the last report.
+   */
+  | { ev: 'delivered'; atMs: number; seqs: Uint32Array; partitions: Uint8Array; timestamps: Float64Array | null; batchRecords?: number[] }
   | { ev: 'produced'; records: number; startedMs: number; endedMs: number }
-  | { ev: 'final'; latencyCounts: number[] }
+  | { ev: 'final'; latencyCounts: number[]; commits?: number }
   | { ev: 'error'; message: string };
 
 /** The heartbeat interval the Kafka clients (and the broker, for KIP-848 members) use for a failure timeout. */

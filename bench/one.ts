@@ -1,13 +1,17 @@
 /**
  * One throughput workload, for quick before/after checks while optimising:
- *   node dist/bench/one.js <system> <records> <recordBytes> [sequential|concurrent] [runs]
+ *   node dist/bench/one.js <system> <records> <recordBytes> [sequential|concurrent] [runs] [--commit-interval-ms N]
+ * `--commit-interval-ms N` gives the Samsa client's consumers interval commits (default: continuous).
  */
 import { runThroughput } from './workloads/throughput.js';
 import type { SystemName } from './ipc.js';
 
-const [system = 'samsa', records = '1000000', recordBytes = '1024', mode = 'sequential', runs = '3'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const flag = args.indexOf('--commit-interval-ms');
+const commitIntervalMs = flag >= 0 ? Number(args.splice(flag, 2)[1]) : undefined;
+const [system = 'samsa', records = '1000000', recordBytes = '1024', mode = 'sequential', runs = '3'] = args;
 for (let i = 0; i < Number(runs); i++) {
-  const r = await runThroughput({ system: system as SystemName, records: Number(records), recordBytes: Number(recordBytes), mode: mode as 'sequential' | 'concurrent' });
+  const r = await runThroughput({ system: system as SystemName, records: Number(records), recordBytes: Number(recordBytes), mode: mode as 'sequential' | 'concurrent', ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}) });
   console.log(JSON.stringify({
     produced: Math.round(r.producedPerSecond),
     consumed: Math.round(r.consumedPerSecond),
@@ -15,6 +19,7 @@ for (let i = 0; i < Number(runs); i++) {
     brokerCpuPerM: r.serverCpuPerM,
     producerCpuPerM: r.producerCpuPerM,
     consumersCpuPerM: r.consumersCpuPerM,
+    commits: r.commits,
   }));
 }
 process.exit(0);

@@ -1,15 +1,16 @@
-import { createConsumer, createProducer } from '../../src/client/index.js';
+import diagnostics_channel from 'node:diagnostics_channel';
+import { CONSUMER_CHANNELS, createConsumer, createProducer, type CommitEvent } from '../../src/client/index.js';
 import { groupHeartbeatIntervalMs } from '../ipc.js';
 import type { SystemClient } from './types.js';
 
 /**
  * The Samsa client with its defaults except the producer's batchSize (see SAMSA_BATCH_BYTES):
- * producer acks=-1 with idempotence, lingerMs 5; consumer eachBatch, offsets auto-committed every
- * 5 s and on revoke. With `group.protocol` 'consumer' it joins with KIP-848 (the broker sets the
+ * producer acks=-1 with idempotence, lingerMs 5; consumer eachBatch, offsets auto-committed
+ * continuously (one commit in flight) and on revoke. With `group.protocol` 'consumer' it joins with KIP-848 (the broker sets the
  * session timeout and heartbeat interval).
  */
 export const samsaClient: SystemClient = {
-  describe: 'Samsa client: acks=-1 idempotent producer, lingerMs 5, batchSize 256 KiB (default 16 KiB); consumer eachBatch, auto-commit every 5 s + commit on revoke (defaults)',
+  describe: 'Samsa client: acks=-1 idempotent producer, lingerMs 5, batchSize 256 KiB (default 16 KiB); consumer eachBatch, continuous auto-commit (one in flight) + commit on revoke (defaults)',
   async producer(cfg) {
     const producer = createProducer({
       bootstrapServers: `${cfg.host}:${cfg.port}`,
@@ -44,15 +45,21 @@ export const samsaClient: SystemClient = {
             heartbeatIntervalMs: groupHeartbeatIntervalMs(g.failureTimeoutMs),
           }),
       autoOffsetReset: 'earliest',
+      ...(g.commitIntervalMs !== undefined && g.commitIntervalMs > 0 ? { autoCommitIntervalMs: g.commitIntervalMs } : {}),
       rebalanceListener: {
         onPartitionsAssigned: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
         onPartitionsRevoked: () => onAssigned(consumer.assignment().map((tp) => tp.partition)),
       },
     });
+    const clientId = `bench-${cfg.consumerName}`;
+    diagnostics_channel.subscribe(CONSUMER_CHANNELS.commit, (m) => {
+      if ((m as CommitEvent).clientId === clientId) sink.commits++;
+    });
     await consumer.subscribe({ topics: [cfg.target] });
     await consumer.run({
       eachBatch: ({ batch }) => {
         for (const m of batch.messages) sink.record(batch.partition, m.value);
+        sink.batch(batch.partition, batch.messages.length);
         sink.flushSoon();
       },
     });

@@ -23,6 +23,8 @@ export interface RebalanceOptions {
   assignor: 'range' | 'cooperative-sticky';
   /** 'consumer': Samsa client members join with KIP-848 (see GroupSettings.protocol). */
   protocol?: 'classic' | 'consumer';
+  /** Samsa client: autoCommitIntervalMs (absent: continuous commits, its default). */
+  commitIntervalMs?: number;
   ratePerSecond: number;
   phaseMs: number;
   failureTimeoutMs: number;
@@ -43,6 +45,11 @@ export interface RebalanceResult {
   steadyGapMs: number;
   /** Records handled more than once (extra deliveries). */
   redelivered: number;
+  /**
+   * Failure, clients that report fetch batches (the Samsa client): the records of one fetch batch
+   * per partition the killed consumer owned (median batch per partition in the second before the kill, summed; and the largest).
+   */
+  killedBatchRecords?: { median: number; largest: number };
   /** Records produced and never handled (should be 0). */
   lost: number;
   /** Records handled per second, one value per 100 ms from the producer's start. */
@@ -59,7 +66,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
     recordBytes: 100,
     records: capacity,
     ratePerSecond: o.ratePerSecond,
-    group: { assignor: o.assignor, protocol: o.protocol ?? 'classic', staticMember: o.scenario === 'static', failureTimeoutMs: o.failureTimeoutMs },
+    group: { assignor: o.assignor, protocol: o.protocol ?? 'classic', staticMember: o.scenario === 'static', failureTimeoutMs: o.failureTimeoutMs, ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}) },
     reportTimestamps: true,
   });
   try {
@@ -80,6 +87,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
     producer.start();
     const events: number[] = [];
     const joins: Array<{ name: string; atMs: number; consumer: string }> = [];
+    let killedOwned: number[] = [];
     const step = async (ms: number) => {
       await bed.watch(sleep(ms));
     };
@@ -106,6 +114,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
       await step(o.phaseMs);
       const atMs = nowMs();
       events.push(atMs - originMs);
+      killedOwned = bed.assigned.get('c2') ?? [];
       consumers[1]!.kill();
       joins.push({ name: 'c2', atMs, consumer: 'c2' });
       await step(o.failureTimeoutMs + 2 * o.phaseMs);
@@ -150,6 +159,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
       longestGapStayingMs: stayingGap,
       steadyGapMs: log.longestGapMs(originMs + 500, firstChangeMs),
       redelivered: log.deliveries - log.distinct,
+      ...(o.scenario === 'failure' ? { killedBatchRecords: log.batchRecordsPerPartition('c2', killedOwned, firstChangeMs - 1000, firstChangeMs) } : {}),
       lost: complete ? 0 : p.records - log.distinct,
       series: log.series.map((n) => (n * 1000) / SERIES_BUCKET_MS),
       eventsMs: events,

@@ -31,6 +31,8 @@ export interface BedOptions {
   profile?: ProfileArgs;
   /** Samsa only: serve /metrics (the caller scrapes it). */
   metrics?: boolean;
+  /** Samsa only: more `samsa start` flags (e.g. the flush policy). */
+  samsaArgs?: string[];
 }
 
 /**
@@ -59,7 +61,7 @@ export class TestBed {
     const consumerProtocol = opts.group.protocol === 'consumer'
       ? { groupConsumer: { sessionTimeoutMs: opts.group.failureTimeoutMs, heartbeatIntervalMs: groupHeartbeatIntervalMs(opts.group.failureTimeoutMs) } }
       : {};
-    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...consumerProtocol, ...(opts.metrics ? { metrics: true } : {}) });
+    const server = kind === 'redis' ? await startRedis() : kind === 'jetstream' ? await startNats() : await startSamsa({ nodeArgs: opts.profile?.server ?? [], ...consumerProtocol, ...(opts.metrics ? { metrics: true } : {}), ...(opts.samsaArgs ? { startArgs: opts.samsaArgs } : {}) });
     const target = kind === 'jetstream' ? 'BENCH' : 'bench';
     const groupId = 'workers';
     try {

@@ -14,7 +14,7 @@ export interface ThroughputResult {
   records: number;
   recordBytes: number;
   producedPerSecond: number;
-  /** Concurrent: records / (producer start -> last record handled). Sequential: first to last record handled. */
+  /** Concurrent: records / (producer start -> last record handled). Sequential: from the group owning every partition (or the first record handled, if sooner) to the last record handled. */
   consumedPerSecond: number;
   consumedMBPerSecond: number;
   p50Ms: number;
@@ -28,6 +28,10 @@ export interface ThroughputResult {
   duplicates: number;
   /** With scrapeMetricsEveryMs: how many scrapes of /metrics completed during the run. */
   metricsScrapes?: number;
+  /** Offset commits the consumers reported (the Samsa client; absent for the others). */
+  commits?: number;
+  /** Samsa broker runs: its flush policy (absent in older result files: acks-all). */
+  flushPolicy?: FlushPolicy;
 }
 
 export interface ThroughputOptions {
@@ -41,9 +45,25 @@ export interface ThroughputOptions {
   profile?: ProfileArgs;
   /** Samsa only: run the broker with --http-port and scrape /metrics this often during the run. */
   scrapeMetricsEveryMs?: number;
+  /** Samsa client: autoCommitIntervalMs (absent: continuous commits, its default). */
+  commitIntervalMs?: number;
+  /**
+   * Samsa broker: 'acks-all' (default: an acks=-1 produce is answered after its fdatasync) or
+   * 'interval' (`--flush-policy interval --flush-interval-ms 1000`: synced once a second, as Redis
+   * `appendfsync everysec`; the durability-matched comparison with the peers).
+   */
+  flushPolicy?: FlushPolicy;
+}
+
+export type FlushPolicy = 'acks-all' | 'interval';
+
+/** The `samsa start` flags of a flush policy. */
+export function flushPolicyArgs(policy: FlushPolicy): string[] {
+  return policy === 'interval' ? ['--flush-policy', 'interval', '--flush-interval-ms', '1000'] : [];
 }
 
 const DEFAULT_GROUP = { assignor: 'range', staticMember: false, failureTimeoutMs: 10_000 } as const;
+const SEQUENTIAL_JOIN_DELAY_MS = 1000;
 
 export async function runThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
   const bed = await TestBed.open({
@@ -51,12 +71,17 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     recordBytes: o.recordBytes,
     records: o.records,
     ratePerSecond: 0,
-    group: DEFAULT_GROUP,
+    group: o.commitIntervalMs === undefined ? DEFAULT_GROUP : { ...DEFAULT_GROUP, commitIntervalMs: o.commitIntervalMs },
     reportTimestamps: false,
     ...(o.acks !== undefined ? { acks: o.acks } : {}),
     ...(o.batchBytes !== undefined ? { batchBytes: o.batchBytes } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.scrapeMetricsEveryMs !== undefined ? { metrics: true } : {}),
+    // Sequential (the client comparison): the consumers start together once the backlog is
+    // written; a group initial rebalance delay (Kafka's default is 3 s) lets all three join the
+    // first generation, so no client drains part of the backlog alone and then stops for a second
+    // rebalance, and the consume rate measures consuming, not how each client's joins interleave.
+    samsaArgs: [...(o.flushPolicy !== undefined ? flushPolicyArgs(o.flushPolicy) : []), ...(o.mode === 'sequential' ? ['--group-initial-rebalance-delay-ms', String(SEQUENTIAL_JOIN_DELAY_MS)] : [])],
   });
   let scrapes = 0;
   const scraper = o.scrapeMetricsEveryMs === undefined || bed.server.httpUrl === undefined ? null : setInterval(() => {
@@ -87,7 +112,10 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       await bed.watch(produced);
       serverProduceCpu = bed.server.cpuSeconds() - server0;
       await startConsumers();
-      consumeStartMs = NaN;
+      // From the moment every member has its partitions: a client that prefetches and decodes a
+      // large part of the backlog before handing over its first record would look faster if the
+      // clock started at its first delivery.
+      consumeStartMs = nowMs();
     }
     const complete = await bed.watch(bed.log.waitForDistinct(o.records, timeoutMs));
     const failure = bed.failure();
@@ -100,9 +128,14 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     const finals = consumers.map((c) => c.waitFor('final'));
     await Promise.all([...consumers, producer].map((c) => c.stop()));
     const latency = new LatencyHistogram();
-    for (const f of await Promise.all(finals)) latency.merge(new LatencyHistogram(f.latencyCounts));
+    let commits: number | undefined;
+    for (const f of await Promise.all(finals)) {
+      latency.merge(new LatencyHistogram(f.latencyCounts));
+      if (f.commits !== undefined) commits = (commits ?? 0) + f.commits;
+    }
 
-    if (o.mode === 'sequential') consumeStartMs = Math.min(...bed.log.firstDeliveryMs.values());
+    // A member may get records before the last one reports its assignment: start no later than that.
+    if (o.mode === 'sequential') consumeStartMs = Math.min(consumeStartMs, ...bed.log.firstDeliveryMs.values());
     const consumeSeconds = (bed.log.lastNewMs - consumeStartMs) / 1000;
     const perM = (s: number) => (s / o.records) * 1e6;
     return {
@@ -121,6 +154,8 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       consumersCpuPerM: perM(consumersCpu),
       duplicates: bed.log.deliveries - bed.log.distinct,
       ...(scraper !== null ? { metricsScrapes: scrapes } : {}),
+      ...(o.flushPolicy !== undefined ? { flushPolicy: o.flushPolicy } : {}),
+      ...(commits !== undefined ? { commits } : {}),
     };
   } finally {
     if (scraper !== null) clearInterval(scraper);

@@ -1,15 +1,9 @@
-import { InvalidArgumentError } from 'commander';
 import type { Broker } from '../broker/index.js';
 import { createAdmin, type Admin } from '../client/admin/index.js';
 import type { ClientOptions } from '../client/options.js';
 import { startObserveServer, type ObserveServer } from '../observe/index.js';
 
-/** `--http-port`: 0 picks a free port. */
-export function httpPortArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535; 0 picks a free one).');
-  return n;
-}
+export { httpPortArg } from './http-port-arg.js';
 
 export interface HttpFlags {
   httpPort: number;

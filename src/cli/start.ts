@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createStderrLogger, type LogLevel } from '../common/logger.js';
 import { resolveBrokerConfig, startBroker, type BrokerOptions } from '../broker/index.js';
-import { httpPortArg, startHttp } from './observe-http.js';
+import { httpPortArg } from './http-port-arg.js';
 
 function integer(min: number): (value: string) => number {
   return (value) => {
@@ -187,6 +187,8 @@ async function runBroker(options: BrokerOptions, http: { httpPort: number; httpH
   let httpLine = '';
   if (http !== null) {
     try {
+      // Loaded only with --http-port: the admin client, the dashboard and prom-client are not needed to listen.
+      const { startHttp } = await import('./observe-http.js');
       const started = await startHttp(
         { bootstrapServers: `${broker.host}:${broker.port}`, clientId: 'samsa-observe' },
         { httpPort: http.httpPort, ...(http.httpHost !== undefined ? { httpHost: http.httpHost } : {}) },

@@ -118,7 +118,8 @@ class RecordCursor {
 
   headers(): RecordHeader[] {
     const count = this.varint();
-    if (count === 0) return [];
+    // Most records have none: one shared (frozen) empty list instead of an allocation per record.
+    if (count === 0) return NO_HEADERS;
     if (count < 0 || count > (this.end - this.pos) / MIN_HEADER_BYTES) {
       throw new ProtocolError(`record batch: invalid header count ${count} at offset ${this.pos}`);
     }
@@ -134,6 +135,8 @@ class RecordCursor {
     return headers;
   }
 }
+
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 interface BatchContext {
   baseOffset: number;

@@ -19,6 +19,9 @@ export class FaultProxy {
   /** Answers to drop (closing the connection instead), by API key: how many more. */
   readonly dropAnswers = new Map<number, number>();
   readonly seen: Array<{ apiKey: number; apiVersion: number }> = [];
+  /** Answers of these API keys are held (with every later answer on the same connection, to keep their order) until release(). */
+  readonly holdAnswers = new Set<number>();
+  private readonly held: Array<{ client: Socket; frames: Buffer[] }> = [];
 
   /** With `tls` (key and cert), clients must speak TLS to the proxy; it talks plain TCP onwards. */
   constructor(private readonly target: { host: string; port: number }, tls?: TlsOptions) {
@@ -57,8 +60,14 @@ export class FaultProxy {
       }
     });
     const fromBroker = new FrameDecoder(1 << 28);
+    let heldHere: { client: Socket; frames: Buffer[] } | null = null;
     upstream.on('data', (chunk: Buffer) => {
       for (const frame of fromBroker.push(chunk)) {
+        if (heldHere !== null && heldHere.frames.length === 0) heldHere = null; // released
+        if (heldHere === null && this.holdAnswers.has(pending.get(frame.readInt32BE(0))?.apiKey ?? -1)) {
+          heldHere = { client, frames: [] };
+          this.held.push(heldHere);
+        }
         const correlationId = frame.readInt32BE(0);
         const req = pending.get(correlationId);
         pending.delete(correlationId);
@@ -69,9 +78,25 @@ export class FaultProxy {
           upstream.destroy();
           return;
         }
-        client.write(req === undefined ? withSize(frame) : this.rewrite(frame, req.apiKey, req.apiVersion));
+        const out = req === undefined ? withSize(frame) : this.rewrite(frame, req.apiKey, req.apiVersion);
+        if (heldHere !== null) heldHere.frames.push(out);
+        else client.write(out);
       }
     });
+  }
+
+  /** Stops holding and sends every held answer, in order. */
+  release(): void {
+    this.holdAnswers.clear();
+    for (const h of this.held.splice(0)) {
+      for (const frame of h.frames) if (!h.client.destroyed) h.client.write(frame);
+      h.frames.length = 0;
+    }
+  }
+
+  /** Answers held now (each with the later answers of its connection). */
+  get heldCount(): number {
+    return this.held.length;
   }
 
   private rewrite(frame: Buffer, apiKey: number, version: number): Buffer {

@@ -6,12 +6,13 @@
  *   {"t":"rec","ms",topic,partition,offset,key,value}     a record was processed (handler returned)
  *   {"t":"commit",offsets:[{topic,partition,offset}],errorCode}  a commit finished
  *   {"t":"assigned"|"revoked"|"lost",partitions,ms}       listener calls
+ *   {"t":"fetched",partition,position}                    after each fetch (reportFetches: true)
  *   {"t":"closed"}                                        after SIGTERM: closed cleanly
  * SIGTERM closes the consumer (commit, revoke, LeaveGroup) and exits 0.
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 import { createStderrLogger } from '../../src/common/logger.js';
-import { Consumer, CONSUMER_CHANNELS, type CommitEvent, type ConsumerOptions } from '../../src/client/consumer/index.js';
+import { Consumer, CONSUMER_CHANNELS, type CommitEvent, type ConsumerOptions, type LagEvent } from '../../src/client/consumer/index.js';
 
 interface ChildConfig {
   bootstrap: string;
@@ -21,6 +22,8 @@ interface ChildConfig {
   options?: Partial<ConsumerOptions>;
   handlerDelayMs?: number;
   listener?: boolean;
+  /** Report each fetch's new position (the lag channel), so a test can tell the fetch batch sizes. */
+  reportFetches?: boolean;
 }
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig;
@@ -44,6 +47,13 @@ const consumer = new Consumer({
     onPartitionsLost: (partitions) => void out({ t: 'lost', partitions, ms: Date.now() }),
   },
 });
+
+if (config.reportFetches === true) {
+  diagnostics_channel.subscribe(CONSUMER_CHANNELS.lag, (m) => {
+    const e = m as LagEvent;
+    if (e.clientId === config.clientId) out({ t: 'fetched', partition: e.partition, position: e.position });
+  });
+}
 
 if (process.env.CONSUMER_CHILD_DEBUG) {
   for (const name of ['join', 'sync', 'rebalance-start', 'rebalance-end', 'heartbeat-failure', 'join-failure', 'leave', 'poll-timeout', 'session-timeout', 'coordinator']) {

@@ -21,6 +21,13 @@ export interface CommitLine {
   reason: string;
 }
 
+/** A fetch answer of one partition: the consumer's next position after it. */
+export interface FetchLine {
+  clientId: string;
+  partition: number;
+  position: number;
+}
+
 export interface ConsumerProcess {
   readonly clientId: string;
   readonly child: ChildProcess;
@@ -41,8 +48,8 @@ export interface ConsumerProcess {
  * pushed to the shared arrays as the child reports them.
  */
 export function spawnConsumer(
-  config: { bootstrap: string; groupId: string; topic: string; clientId: string; options?: object; handlerDelayMs?: number; listener?: boolean },
-  sinks: { records: ProcessedRecord[]; commits: CommitLine[] },
+  config: { bootstrap: string; groupId: string; topic: string; clientId: string; options?: object; handlerDelayMs?: number; listener?: boolean; reportFetches?: boolean },
+  sinks: { records: ProcessedRecord[]; commits: CommitLine[]; fetches?: FetchLine[] },
 ): ConsumerProcess {
   const self = fileURLToPath(import.meta.url);
   const compiled = self.endsWith('.js');
@@ -74,6 +81,9 @@ export function spawnConsumer(
         break;
       case 'commit':
         sinks.commits.push({ clientId: config.clientId, ms: o.ms as number, offsets: o.offsets as CommitLine['offsets'], errorCode: o.errorCode as number, reason: o.reason as string });
+        break;
+      case 'fetched':
+        sinks.fetches?.push({ clientId: config.clientId, partition: o.partition as number, position: o.position as number });
         break;
       case 'assigned':
       case 'revoked':

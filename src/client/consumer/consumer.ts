@@ -5,6 +5,7 @@ import { partitionKey, sortPartitions } from '../group/partitions.js';
 import type { TopicPartition } from '../group/types.js';
 import { Cluster } from '../net/cluster.js';
 import { publishCrash, publishOffsetReset, type CommitEvent } from './events.js';
+import { ContinuousCommitter } from './continuous-commit.js';
 import { Fetcher } from './fetcher.js';
 import { ConsumerProtocolDriver } from './consumer-protocol-driver.js';
 import { GroupDriver, type DriverHooks, type MembershipDriver } from './group-driver.js';
@@ -46,6 +47,8 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
   private running = false;
   private closing: Promise<void> | null = null;
   private autoCommitTimer: NodeJS.Timeout | null = null;
+  /** Continuous auto-commit (autoCommitIntervalMs 0); null with interval commits or autoCommit off. */
+  private readonly continuous: ContinuousCommitter | null;
   private metadataTimer: NodeJS.Timeout | null = null;
   private revokeReason: CommitEvent['reason'] = 'revoke';
 
@@ -73,8 +76,20 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
       onOutOfRange: (s) => void this.resetOffsets([s], 'out-of-range'),
       onError: (err) => this.options.client.logger.warn('fetch failed', { error: String(err) }),
     });
+    this.continuous = this.options.autoCommit && this.options.autoCommitIntervalMs === 0
+      ? new ContinuousCommitter({
+        running: () => this.running,
+        // Any time the member may commit: with cooperative (and KIP-848) rebalances the partitions
+        // kept keep being committed; partitions being given up are committed by the revoke path.
+        canCommit: () => this.driver.commitIdentity() !== null,
+        commitProcessed: () => this.commitProcessed(),
+        retryDelayMs: () => this.cluster.retryDelayMs(0),
+        onError: (err) => this.options.client.logger.debug('auto-commit failed; retrying', { error: String(err) }),
+      })
+      : null;
     this.processor = new Processor(this.partitions, this.options, {
       onProgress: () => this.driver.progress(),
+      onProcessed: () => this.continuous?.processed(),
       onDrained: () => this.fetcher.schedule(),
       commitPartition: (s) => this.commitStates([s], 'manual'),
     });
@@ -112,7 +127,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.fetcher.start();
     await this.refreshSubscription();
     this.scheduleMetadataRefresh();
-    if (this.options.autoCommit) this.scheduleAutoCommit();
+    if (this.options.autoCommit && this.continuous === null) this.scheduleAutoCommit();
   }
 
   /** The records, one at a time: `for await (const message of consumer.messages())`. */
@@ -211,6 +226,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.running = false;
     if (this.autoCommitTimer !== null) clearTimeout(this.autoCommitTimer);
     if (this.metadataTimer !== null) clearTimeout(this.metadataTimer);
+    this.continuous?.stop();
     await this.processor.stop();
     this.fetcher.stop();
     this.revokeReason = 'close';
@@ -225,6 +241,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.running = false;
     this.closing ??= (async () => {
       if (this.autoCommitTimer !== null) clearTimeout(this.autoCommitTimer);
+      this.continuous?.stop();
       if (this.metadataTimer !== null) clearTimeout(this.metadataTimer);
       await this.processor.stop();
       this.fetcher.stop();
@@ -355,6 +372,15 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     return this.committer.commit(offsets, reason);
   }
 
+  /** Continuous auto-commit: the processed offsets of partitions kept; false when none moved. */
+  private async commitProcessed(): Promise<boolean> {
+    const states = this.partitions.all().filter((s) => !s.revoking && s.processed !== null && s.processed !== s.committed);
+    if (states.length === 0) return false;
+    await this.commitStates(states, 'auto');
+    return true;
+  }
+
+  /** Interval auto-commit (autoCommitIntervalMs > 0). */
   private scheduleAutoCommit(): void {
     this.autoCommitTimer = setTimeout(() => {
       // Only between rebalances: the revoke path commits for itself.

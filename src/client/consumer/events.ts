@@ -39,7 +39,7 @@ export interface CommitEvent {
   groupId: string;
   memberId: string;
   generationId: number;
-  /** Why: `auto` (interval), `manual` (commit()/commitAsync()), `revoke` (before giving partitions up), `close`. */
+  /** Why: `auto` (continuous or interval auto-commit), `manual` (commit()/commitAsync()), `revoke` (before giving partitions up), `close`. */
   reason: 'auto' | 'manual' | 'revoke' | 'close';
   offsets: Array<TopicPartition & { offset: number }>;
   /** 0 when every partition was committed; otherwise the first error code. */

@@ -61,7 +61,7 @@ export class Fetcher {
   }
 
   private fetchable(s: PartitionState): boolean {
-    return s.position !== null && !s.paused && !s.revoking && !s.fetching && !s.initializing && s.bufferedBytes < this.options.maxBytesPerPartition;
+    return s.position !== null && !s.paused && !s.revoking && !s.fetching && !s.initializing && s.bufferedBytes - s.handedOverBytes < this.options.maxBytesPerPartition;
   }
 
   /** Starts a fetch for every broker that has fetchable partitions and none in flight. */

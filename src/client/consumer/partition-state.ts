@@ -26,6 +26,12 @@ export class PartitionState {
   highWatermark = -1;
   readonly buffer: BufferedRecords[] = [];
   bufferedBytes = 0;
+  /**
+   * Bytes of the buffered chunk a handler is working through now. They count as drained for
+   * fetching, so the next fetch of this partition travels while the handler works (double
+   * buffering: up to twice maxBytesPerPartition buffered) instead of after it.
+   */
+  handedOverBytes = 0;
   /** Bumped by seek, reset and revocation: fetch answers and handlers of an older epoch are ignored. */
   epoch = 0;
   paused = false;
@@ -59,6 +65,7 @@ export class PartitionState {
   clearBuffer(): void {
     this.buffer.length = 0;
     this.bufferedBytes = 0;
+    this.handedOverBytes = 0;
   }
 
   /** Moves to `offset`: buffered data and in-flight fetches become stale. */

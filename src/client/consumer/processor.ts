@@ -8,6 +8,8 @@ import type { Batch, ConsumedMessage, RunOptions } from './types.js';
 export interface ProcessorHooks {
   /** A handler finished: the application made progress (poll). */
   onProgress(): void;
+  /** A record (or a batch's records) counted as processed: its offset may be committed. */
+  onProcessed(): void;
   /** A partition's buffer has room again: fetch more. */
   onDrained(): void;
   /** commitOffsetsIfNecessary() from an eachBatch handler. */
@@ -120,10 +122,14 @@ export class Processor {
     const chunk = s.buffer[0]!;
     const epoch = s.epoch;
     let failedAt: number | null = null;
+    // The chunk is in the handler's hands: fetch what follows it meanwhile.
+    s.handedOverBytes = chunk.sizeBytes;
+    if (s.bufferedBytes - s.handedOverBytes < this.options.maxBytesPerPartition) this.hooks.onDrained();
     try {
       if (this.run.eachBatch !== undefined) failedAt = await this.deliverBatch(s, epoch);
       else failedAt = await this.deliverMessages(s, epoch);
     } finally {
+      if (s.epoch === epoch) s.handedOverBytes = 0;
       if (s.epoch === epoch && chunk.index >= chunk.records.length && s.buffer[0] === chunk) {
         s.buffer.shift();
         s.bufferedBytes -= chunk.sizeBytes;
@@ -160,6 +166,7 @@ export class Processor {
       if (s.epoch !== epoch) return null;
       s.processed = r.offset + 1;
       chunk.index++;
+      this.hooks.onProcessed();
     }
     return null;
   }
@@ -167,11 +174,15 @@ export class Processor {
   /** eachBatch with the records of one fetch; returns the first offset not processed if it threw. */
   private async deliverBatch(s: PartitionState, epoch: number): Promise<number | null> {
     const chunk = s.buffer[0]!;
-    const records = chunk.records.slice(chunk.index);
-    const messages = records.map((r) => toMessage(s.topic, s.partition, r));
+    const records = chunk.index === 0 ? chunk.records : chunk.records.slice(chunk.index);
+    const messages = new Array<ConsumedMessage>(records.length);
+    for (let i = 0; i < records.length; i++) messages[i] = toMessage(s.topic, s.partition, records[i]!);
     const stale = () => !this.running || s.revoking || s.epoch !== epoch;
     const resolveOffset = (offset: number) => {
-      if (s.epoch === epoch && (s.processed === null || offset + 1 > s.processed)) s.processed = offset + 1;
+      if (s.epoch === epoch && (s.processed === null || offset + 1 > s.processed)) {
+        s.processed = offset + 1;
+        this.hooks.onProcessed();
+      }
     };
     const batch: Batch = {
       topic: s.topic,
