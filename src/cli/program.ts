@@ -12,6 +12,7 @@ import { registerStorageCommand } from './storage.js';
 import { registerTopicsCommand } from './topics.js';
 import { registerTransactionsCommand } from './transactions/index.js';
 import { registerUsersCommand } from './users.js';
+import { registerAclsCommand } from './acls/index.js';
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
 export const EXIT_USAGE = 2;
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerTransactionsCommand(program);
   registerObserveCommands(program);
   registerUsersCommand(program);
+  registerAclsCommand(program);
   return program;
 }
 
