@@ -161,7 +161,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { listeners: BrokerConfig['listeners'] }).listeners = config.listeners.map((spec, i) => ({ ...spec, port: listeners[i]!.port }));
   for (const l of listeners) {
     if (l.exposedWithoutAuthentication) {
-      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: anyone can read, write and delete every topic. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
+      const exposure = config.authorizer ? 'they act as User:ANONYMOUS, with whatever ACLs grant it' : 'anyone can read, write and delete every topic';
+      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: ${exposure}. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
     }
   }
   const retention = startRetentionTimer(context);

@@ -15,7 +15,7 @@ import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
 import { topicMessageMaxBytes } from '../topic-configs.js';
-import { findOrAutoCreateTopic, partitionLog } from '../topics.js';
+import { findOrAutoCreateTopic, partitionLog, visibleTopic } from '../topics.js';
 
 /**
  * Produce v3+ carries RecordBatch v2. We advertise from v0 because librdkafka turns compression
@@ -47,7 +47,7 @@ export const produceHandler = defineHandler({
       const partitionResponses: ProducePartitionProduceResponseInit[] = [];
       // Without an authorizer allowedOnTopic is one null check (nothing else on the hot path).
       const authorized = rejectAll === null && allowedOnTopic(rctx, Op.WRITE, topicData.name);
-      const lookup = authorized ? await findOrAutoCreateTopic(ctx, topicData.name, ctx.acls === null || mayCreateTopic(rctx, topicData.name)) : null;
+      const lookup = authorized ? await findOrAutoCreateTopic(ctx, topicData.name, ctx.acls === null || visibleTopic(ctx, topicData.name) !== undefined || mayCreateTopic(rctx, topicData.name)) : null;
       for (const data of topicData.partitionData) {
         let outcome: PartitionOutcome;
         if (rejectAll !== null) {
