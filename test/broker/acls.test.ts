@@ -140,6 +140,32 @@ describe('broker: ACLs', () => {
     assert.equal(direct.response.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   });
 
+  it('transactions: WRITE on the transactional id, WRITE on the topics, READ on the group', async () => {
+    const init = await writer.cluster.request({ coordinator: 'tx-2', keyType: 1 }, 22, { transactionalId: 'tx-2', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const { producerId, producerEpoch } = init.response;
+    const add = await writer.cluster.request({ coordinator: 'tx-2', keyType: 1 }, 24, (version) => (version >= 4
+      ? { transactions: [{ transactionalId: 'tx-2', producerId, producerEpoch, verifyOnly: false, topics: [{ name: 'orders', partitions: [0] }, { name: 'payments-eu', partitions: [0] }] }] }
+      : { v3AndBelowTransactionalId: 'tx-2', v3AndBelowProducerId: producerId, v3AndBelowProducerEpoch: producerEpoch, v3AndBelowTopics: [{ name: 'orders', partitions: [0] }, { name: 'payments-eu', partitions: [0] }] }));
+    const results = add.version >= 4 ? add.response.resultsByTransaction[0]!.topicResults : add.response.resultsByTopicV3AndBelow;
+    const codes = Object.fromEntries(results.map((t) => [t.name, t.resultsByPartition[0]!.partitionErrorCode]));
+    assert.deepEqual(codes, { orders: ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'payments-eu': ErrorCode.OPERATION_NOT_ATTEMPTED });
+    const offsets = await writer.cluster.request({ coordinator: 'tx-2', keyType: 1 }, 25, { transactionalId: 'tx-2', producerId, producerEpoch, groupId: 'readers' });
+    assert.equal(offsets.response.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const end = await writer.cluster.request('any', 26, { transactionalId: 'not-mine', producerId, producerEpoch, committed: false });
+    assert.equal(end.response.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const txnCommit = await writer.cluster.request('any', 28, { transactionalId: 'not-mine', groupId: 'readers', producerId, producerEpoch, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+    assert.equal(txnCommit.response.topics[0]!.partitions[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const batch = await encodeRecordBatch({ records: [{ key: null, value: Buffer.from('t'), timestamp: Date.now() }], producerId, producerEpoch, baseSequence: 0, transactional: true });
+    const produced = await writer.cluster.request('any', 0, { acks: -1, timeoutMs: 5000, transactionalId: 'not-mine', topicData: [{ name: 'payments-eu', partitionData: [{ index: 0, records: batch }] }] });
+    assert.equal(produced.response.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const markers = await writer.cluster.request('any', 27, { markers: [{ producerId, producerEpoch, transactionResult: false, coordinatorEpoch: 0, topics: [{ name: 'payments-eu', partitionIndexes: [0] }] }] });
+    assert.equal(markers.response.markers[0]!.topics[0]!.partitions[0]!.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'WriteTxnMarkers needs CLUSTER_ACTION');
+    const listed = await writer.cluster.request('any', 66, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    assert.deepEqual(listed.response.transactionStates.map((t) => t.transactionalId).sort(), ['tx-1', 'tx-2']);
+    const described = await reader.cluster.request('any', 65, { transactionalIds: ['tx-2'] });
+    assert.equal(described.response.transactionStates[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  });
+
   it('ACL APIs: DescribeAcls needs DESCRIBE and Create/DeleteAcls ALTER on the cluster; bad bindings are INVALID_REQUEST', async () => {
     const d = await reader.cluster.request('any', 29, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
     assert.equal(d.response.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
