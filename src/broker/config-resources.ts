@@ -1,4 +1,5 @@
 import { ErrorCode } from '../protocol/errors.js';
+import { allowedOnCluster, allowedOnTopic, Op } from './authorize.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import type { RequestContext } from './handler.js';
 import { reportRejection } from './rejections.js';
@@ -55,6 +56,19 @@ export async function alterTopicConfigs(
   ctx.log.info('topic configs altered', { topic: topicName, changes });
   publishBrokerEvent(BROKER_EVENTS.topicConfigsAltered, { nodeId: ctx.config.nodeId, port: ctx.config.port, topic: topicName, changes });
   return OK;
+}
+
+/**
+ * Kafka's authorization of AlterConfigs / IncrementalAlterConfigs: ALTER_CONFIGS on the topic
+ * (TOPIC_AUTHORIZATION_FAILED) or on the cluster for broker resources (CLUSTER_AUTHORIZATION_FAILED).
+ * Null when permitted.
+ */
+export function alterConfigsDenied(rctx: RequestContext, api: string, resourceType: number, resourceName: string): ResourceOutcome | null {
+  const isTopic = resourceType === ResourceType.TOPIC;
+  if (isTopic ? allowedOnTopic(rctx, Op.ALTER_CONFIGS, resourceName) : resourceType !== ResourceType.BROKER && resourceType !== ResourceType.BROKER_LOGGER ? true : allowedOnCluster(rctx, Op.ALTER_CONFIGS)) return null;
+  const errorCode = isTopic ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  reportRejection(rctx, api, { ...(isTopic ? { topic: resourceName } : {}), errorCode, detail: 'Authorization failed.' });
+  return { errorCode, errorMessage: 'Authorization failed.' };
 }
 
 /** The answer for resources we cannot alter (broker settings are static here). */

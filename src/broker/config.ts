@@ -35,6 +35,16 @@ export interface BrokerOptions {
    * data directory (`samsa users add`).
    */
   saslUsers?: Record<string, string>;
+  /**
+   * Enforce ACLs: Kafka's `authorizer.class.name` set to its standard ACL authorizer. Every request
+   * is then checked against the ACLs (CreateAcls / `samsa acls add`), which live in the data
+   * directory. Default false: everything is allowed and ACL APIs answer SECURITY_DISABLED.
+   */
+  authorizer?: boolean;
+  /** `super.users`: principals allowed everything, e.g. `User:admin;User:ops` (or a list). Needs `authorizer`. */
+  superUsers?: string | string[];
+  /** `allow.everyone.if.no.acl.found`: a resource no ACL names is open to all. Default false. Needs `authorizer`. */
+  allowEveryoneIfNoAclFound?: boolean;
   /** Where partition logs and group state live. Default ./samsa-data. Ignored with `memory`. */
   dataDir?: string;
   /** Keep everything in memory (nothing survives a restart). Default false. */
@@ -157,7 +167,7 @@ export interface TlsFileOptions {
   clientAuth?: 'none' | 'requested' | 'required';
 }
 
-type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls' | 'saslEnabledMechanisms' | 'saslUsers';
+type ResolvedSeparately = 'logger' | 'advertisedHost' | 'dataDir' | 'listeners' | 'advertisedListeners' | 'listenerSecurityProtocolMap' | 'tls' | 'saslEnabledMechanisms' | 'saslUsers' | 'superUsers';
 
 export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   advertisedHost: string;
@@ -168,6 +178,7 @@ export type BrokerConfig = Required<Omit<BrokerOptions, ResolvedSeparately>> & {
   tls: TlsFileOptions | null;
   saslEnabledMechanisms: readonly string[];
   saslUsers: Readonly<Record<string, string>>;
+  superUsers: readonly string[];
   /** null when running in memory. */
   dataDir: string | null;
   clusterId: string;
@@ -226,6 +237,8 @@ export const BROKER_DEFAULTS = {
   groupConsumerMaxSize: 2_147_483_647,
   groupConsumerAssignors: ['uniform', 'range'] as string[],
   groupConsumerMigrationPolicy: 'bidirectional',
+  authorizer: false,
+  allowEveryoneIfNoAclFound: false,
 } as const satisfies Partial<BrokerOptions>;
 
 function check(ok: boolean, message: string): void {
@@ -296,7 +309,9 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   const saslEnabledMechanisms = (options.saslEnabledMechanisms ?? SUPPORTED_SASL_MECHANISMS.join(',')).split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
   for (const m of saslEnabledMechanisms) check((SUPPORTED_SASL_MECHANISMS as readonly string[]).includes(m), `saslEnabledMechanisms: ${m} is not one of ${SUPPORTED_SASL_MECHANISMS.join(', ')}`);
   check(saslEnabledMechanisms.length > 0 || !listeners.some((l) => isSasl(l.securityProtocol)), 'a SASL listener needs at least one SASL mechanism');
-  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, saslEnabledMechanisms: _sm, saslUsers: _su, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
+  const superUsers = parseSuperUsers(options.superUsers);
+  check(o.authorizer || (superUsers.length === 0 && !o.allowEveryoneIfNoAclFound), 'superUsers and allowEveryoneIfNoAclFound need authorizer: true');
+  const { logger: _logger, advertisedHost: _a, dataDir: _d, listeners: _l, advertisedListeners: _al, listenerSecurityProtocolMap: _m, tls: _t, saslEnabledMechanisms: _sm, saslUsers: _su, superUsers: _sup, ...rest } = o as typeof o & Pick<BrokerOptions, ResolvedSeparately>;
   return {
     ...rest,
     host: first.host,
@@ -307,6 +322,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
     tls,
     saslEnabledMechanisms,
     saslUsers: options.saslUsers ?? {},
+    superUsers,
     dataDir: o.memory ? null : (options.dataDir ?? DEFAULT_DATA_DIR),
     clusterId: 'samsa-cluster',
   };
@@ -347,6 +363,14 @@ function resolveListeners(options: BrokerOptions): ListenerSpec[] {
   } catch (err) {
     throw new RangeError(`invalid broker option: ${(err as Error).message}`);
   }
+}
+
+/** Kafka's `super.users` form: `User:a;User:b` (each a Type:name principal). */
+function parseSuperUsers(value: string | string[] | undefined): string[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : value.split(';');
+  const users = list.map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of users) check(/^[A-Za-z]+:.+$/.test(u), `superUsers: "${u}" is not a principal (Type:name, e.g. User:admin)`);
+  return users;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

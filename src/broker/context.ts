@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
+import type { AclStore } from './acl-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { GroupTimelineStore } from './groups/timeline/index.js';
@@ -29,4 +30,6 @@ export interface BrokerContext {
   readonly timeline: GroupTimelineStore;
   /** SCRAM credentials of SASL users (PLAIN is checked against them too). */
   readonly credentials: CredentialStore;
+  /** The ACLs and their authorizer; null when no authorizer is configured (everything allowed). */
+  readonly acls: AclStore | null;
 }

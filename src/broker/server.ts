@@ -10,6 +10,7 @@ import { ListenerServer, loadTlsContext, type ListenerHooks } from './listener-s
 import { isTls } from './security/listeners.js';
 import { ScramCredentialTable } from './security/credentials.js';
 import { addUser, CredentialStore, credentialsPath } from './credential-store.js';
+import { AclStore, aclsPath } from './acl-store.js';
 import type { BrokerContext } from './context.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
@@ -57,6 +58,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const config = resolveBrokerConfig(options);
   const log = options.logger ?? createStderrLogger('info');
   const clock = options.clock ?? systemClock;
+  // Read before anything is opened: a damaged ACL file stops the start-up with nothing to undo.
+  const acls = config.authorizer ? new AclStore({ superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound }, config.dataDir === null ? null : aclsPath(config.dataDir)) : null;
   const store =
     options.store ??
     (await openLogStore({
@@ -110,6 +113,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     groups,
     timeline,
     credentials: openCredentials(config),
+    acls,
   };
   const connections = new Set<Connection>();
   const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
@@ -157,7 +161,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   (config as { listeners: BrokerConfig['listeners'] }).listeners = config.listeners.map((spec, i) => ({ ...spec, port: listeners[i]!.port }));
   for (const l of listeners) {
     if (l.exposedWithoutAuthentication) {
-      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: anyone can read, write and delete every topic. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
+      const exposure = config.authorizer ? 'they act as User:ANONYMOUS, with whatever ACLs grant it' : 'anyone can read, write and delete every topic';
+      log.warn(`listener ${l} accepts unauthenticated, unencrypted connections from any host that can reach it: ${exposure}. Bind 127.0.0.1, or use SSL / SASL_SSL listeners.`, { listener: l.name });
     }
   }
   const retention = startRetentionTimer(context);

@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Re
   { names: ['transactions'], load: async () => (await import('./transactions/index.js')).registerTransactionsCommand },
   { names: ['exporter', 'dashboard'], load: async () => (await import('./observe.js')).registerObserveCommands },
   { names: ['users'], load: async () => (await import('./users.js')).registerUsersCommand },
+  { names: ['acls'], load: async () => (await import('./acls/index.js')).registerAclsCommand },
 ];
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */

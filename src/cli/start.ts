@@ -86,6 +86,9 @@ interface StartFlags {
   sslClientAuth?: 'none' | 'requested' | 'required';
   saslEnabledMechanisms?: string;
   connectionsMaxReauthMs?: number;
+  authorizer?: boolean;
+  superUsers?: string;
+  allowEveryoneIfNoAclFound?: boolean;
   logLevel: LogLevel;
   httpPort?: number;
   httpHost?: string;
@@ -155,6 +158,9 @@ export function registerStartCommand(program: Command): void {
     .option('--ssl-client-auth <mode>', "client certificates: 'none', 'requested' or 'required' (default: none)", oneOf('none', 'requested', 'required'))
     .option('--sasl-enabled-mechanisms <list>', 'mechanisms of SASL listeners (default: PLAIN,SCRAM-SHA-256,SCRAM-SHA-512)')
     .option('--connections-max-reauth-ms <ms>', 'SASL sessions end after this unless the client re-authenticates, KIP-368 (default: 0, never)', integer(0))
+    .option('--authorizer', "enforce ACLs (Kafka's authorizer.class.name=StandardAuthorizer); manage them with samsa acls")
+    .option('--super-users <list>', 'principals allowed everything, e.g. "User:admin;User:ops" (needs --authorizer)')
+    .option('--allow-everyone-if-no-acl-found', 'a resource no ACL names is open to everyone (needs --authorizer; default: closed)')
     .option('--log-level <level>', 'debug, info, warn or error', oneOf<LogLevel>('debug', 'info', 'warn', 'error'), 'info')
     .option('--http-port <port>', 'serve Prometheus /metrics and the dashboard on this port, 0 for any free one (default: off)', httpPortArg)
     .option('--http-host <host>', 'interface of the HTTP server (default: 127.0.0.1)')

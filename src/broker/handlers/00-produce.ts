@@ -1,5 +1,5 @@
 import { ErrorCode, errorName } from '../../protocol/errors.js';
-import { ATTR_TRANSACTIONAL, type BatchHeader } from '../../protocol/record-batch-header.js';
+import { ATTR_TRANSACTIONAL, BATCH, type BatchHeader } from '../../protocol/record-batch-header.js';
 import type {
   ProducePartitionProduceData,
   ProducePartitionProduceResponseInit,
@@ -7,6 +7,7 @@ import type {
   ProduceTopicProduceResponseInit,
 } from '../../protocol/messages/index.js';
 import type { PartitionLog, TopicInfo } from '../../storage/types.js';
+import { allowedOnTopic, allowedOnTransactionalId, mayCreateTopic, Op } from '../authorize.js';
 import { validateProducedBatch } from '../batch-validation.js';
 import { afterQueuedAppends, findKeylessRecords, hasQueuedAppend, isCompactedTopic, keylessRecordsResponse } from '../compacted-produce.js';
 import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent } from '../events.js';
@@ -14,7 +15,7 @@ import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { checkBatchTimestamps, timestampBounds } from '../timestamp-bounds.js';
 import { topicMessageMaxBytes } from '../topic-configs.js';
-import { findOrAutoCreateTopic, partitionLog } from '../topics.js';
+import { findOrAutoCreateTopic, partitionLog, visibleTopic } from '../topics.js';
 
 /**
  * Produce v3+ carries RecordBatch v2. We advertise from v0 because librdkafka turns compression
@@ -44,11 +45,15 @@ export const produceHandler = defineHandler({
     const rejectAll = rejectionFor(rctx, request);
     for (const topicData of request.topicData) {
       const partitionResponses: ProducePartitionProduceResponseInit[] = [];
-      const lookup = rejectAll === null ? await findOrAutoCreateTopic(ctx, topicData.name, true) : null;
+      // Without an authorizer allowedOnTopic is one null check (nothing else on the hot path).
+      const authorized = rejectAll === null && allowedOnTopic(rctx, Op.WRITE, topicData.name);
+      const lookup = authorized ? await findOrAutoCreateTopic(ctx, topicData.name, ctx.acls === null || visibleTopic(ctx, topicData.name) !== undefined || mayCreateTopic(rctx, topicData.name)) : null;
       for (const data of topicData.partitionData) {
         let outcome: PartitionOutcome;
         if (rejectAll !== null) {
           outcome = partitionError(data.index, rejectAll.errorCode, rejectAll.detail);
+        } else if (!authorized) {
+          outcome = partitionError(data.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
         } else if (lookup !== null && 'errorCode' in lookup) {
           outcome = partitionError(data.index, lookup.errorCode, lookup.detail);
         } else {
@@ -94,8 +99,23 @@ function rejectionFor(rctx: RequestContext, request: ProduceRequest): { errorCod
   } else if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
     rejection = { errorCode: ErrorCode.INVALID_REQUIRED_ACKS, detail: `acks must be 0, 1 or -1, got ${request.acks}` };
   }
+  // Kafka: transactional records need WRITE on the transactional id, else the whole request fails.
+  if (rejection === null && rctx.broker.acls !== null && hasTransactionalRecords(request) && (request.transactionalId === null || !allowedOnTransactionalId(rctx, Op.WRITE, request.transactionalId))) {
+    return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, detail: `transactional id ${JSON.stringify(request.transactionalId)}` };
+  }
   if (rejection !== null) reportRejection(rctx, 'Produce', rejection);
   return rejection;
+}
+
+/** Whether any partition's batch is transactional (read from the attributes of its header only). */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  for (const t of request.topicData) {
+    for (const p of t.partitionData) {
+      const r = p.records;
+      if (r !== null && r.length >= BATCH.HEADER_BYTES && (r.readInt16BE(BATCH.ATTRIBUTES) & ATTR_TRANSACTIONAL) !== 0) return true;
+    }
+  }
+  return false;
 }
 
 function appendPartition(rctx: RequestContext, transactionalId: string | null, topic: TopicInfo, data: ProducePartitionProduceData): PartitionOutcome | Promise<PartitionOutcome> {

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchableTopicResponseInit, FetchPartitionDataInit, FetchRequest } from '../../protocol/messages/index.js';
 import { BATCH, readInt64 } from '../../protocol/record-batch-header.js';
 import { OffsetOutOfRangeError, type PartitionLog } from '../../storage/types.js';
+import { allowedOnTopic, Op } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
 import { waitForAppend } from '../fetch-waiter.js';
 import { BROKER_EVENTS, brokerEventWanted, publishBrokerEvent } from '../events.js';
@@ -72,11 +73,19 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
     const byId = rctx.version >= TOPIC_IDS_FROM_VERSION;
     const topic = byId ? topicById(ctx, t.topicId) : visibleTopic(ctx, t.topic);
     const unknownTopicError = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const partitions: FetchPartitionDataInit[] = [];
+    // Kafka checks READ before existence for a named topic; a topic id must resolve first.
+    const name = byId ? topic?.name : t.topic;
+    if (name !== undefined && !allowedOnTopic(rctx, Op.READ, name)) {
+      round.hasError = true;
+      for (const p of t.partitions) partitions.push(errorPartition(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      round.responses.push({ topic: t.topic, topicId: t.topicId, partitions });
+      continue;
+    }
     if (topic === undefined) {
       const detail = byId ? `no topic with id ${t.topicId}` : `topic '${t.topic}' does not exist`;
       reportRejection(rctx, 'Fetch', { topic: byId ? t.topicId : t.topic, errorCode: unknownTopicError, detail });
     }
-    const partitions: FetchPartitionDataInit[] = [];
     for (const p of t.partitions) {
       const found = partitionLog(ctx, topic, p.partition);
       if ('errorCode' in found) {

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ListOffsetsPartition, ListOffsetsPartitionResponseInit } from '../../protocol/messages/index.js';
 import type { PartitionLog } from '../../storage/types.js';
+import { allowedOnTopic, Op } from '../authorize.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { partitionLog, visibleTopic } from '../topics.js';
@@ -31,6 +32,11 @@ export const listOffsetsHandler = defineHandler({
     for (const t of request.topics) {
       const topic = visibleTopic(ctx, t.name);
       const partitions: ListOffsetsPartitionResponseInit[] = [];
+      if (!allowedOnTopic(rctx, Op.DESCRIBE, t.name)) {
+        for (const p of t.partitions) partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1, leaderEpoch: -1 });
+        topics.push({ name: t.name, partitions });
+        continue;
+      }
       for (const p of t.partitions) {
         const found = partitionLog(ctx, topic, p.partitionIndex);
         if ('errorCode' in found) {

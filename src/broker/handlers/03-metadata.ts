@@ -2,21 +2,13 @@ import { ZERO_UUID } from '../../protocol/codec-helpers.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { MetadataResponseTopicInit } from '../../protocol/messages/index.js';
 import type { TopicInfo } from '../../storage/types.js';
-import type { BrokerContext } from '../context.js';
-import { defineHandler } from '../handler.js';
+import { allowedOnTopic, authorizedOperations, CLUSTER_NAME, mayCreateTopic, Op, Resource } from '../authorize.js';
+import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
-import { findOrAutoCreateTopic, topicById, visibleTopics } from '../topics.js';
+import { findOrAutoCreateTopic, topicById, visibleTopic, visibleTopics } from '../topics.js';
 
 /** Kafka's "not requested" value for authorized-operation fields. */
 const AUTHORIZED_OPERATIONS_OMITTED = -2_147_483_648;
-
-/**
- * Without ACLs every operation is allowed. Bits are AclOperation codes: READ 3, WRITE 4, CREATE 5,
- * DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11 (topics); CLUSTER_ACTION 9,
- * IDEMPOTENT_WRITE 12 and the config bits (cluster).
- */
-const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 /**
  * Metadata v0-12: this broker is the only one, the controller, and the leader of every partition
@@ -24,6 +16,11 @@ const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | 
  * means all and empty means none. An unknown topic is auto-created when both the broker and the
  * request (v4+ AllowAutoTopicCreation) allow it, and answered LEADER_NOT_AVAILABLE for this once,
  * as Kafka does; clients ask again.
+ *
+ * With an authorizer (as Kafka): a request for all topics lists only those the principal may
+ * DESCRIBE; a named topic it may not describe is TOPIC_AUTHORIZATION_FAILED whether it exists or
+ * not (its existence is not disclosed); a missing topic that would be auto-created needs CREATE on
+ * the cluster or the topic, else it too is TOPIC_AUTHORIZATION_FAILED.
  */
 export const metadataHandler = defineHandler({
   apiKey: 3,
@@ -35,7 +32,7 @@ export const metadataHandler = defineHandler({
     const wantsAll = request.topics === null || (v === 0 && request.topics.length === 0);
     const topics: MetadataResponseTopicInit[] = [];
     if (wantsAll) {
-      for (const t of visibleTopics(ctx)) topics.push(describeTopic(ctx, t, request.includeTopicAuthorizedOperations));
+      for (const t of visibleTopics(ctx)) if (allowedOnTopic(rctx, Op.DESCRIBE, t.name, false)) topics.push(describeTopic(rctx, t, request.includeTopicAuthorizedOperations));
     } else {
       for (const requested of request.topics!) {
         if (requested.name === null) {
@@ -43,20 +40,31 @@ export const metadataHandler = defineHandler({
           if (byId === undefined) {
             reportRejection(rctx, 'Metadata', { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, detail: `no topic with id ${requested.topicId}` });
             topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: requested.topicId, partitions: [] });
+          } else if (!allowedOnTopic(rctx, Op.DESCRIBE, byId.name)) {
+            topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name: null, topicId: requested.topicId, partitions: [] });
           } else {
-            topics.push(describeTopic(ctx, byId, request.includeTopicAuthorizedOperations));
+            topics.push(describeTopic(rctx, byId, request.includeTopicAuthorizedOperations));
           }
           continue;
         }
         const name = requested.name;
-        const lookup = await findOrAutoCreateTopic(ctx, name, v < 4 || request.allowAutoTopicCreation);
+        if (!allowedOnTopic(rctx, Op.DESCRIBE, name)) {
+          topics.push(unauthorizedTopic(name));
+          continue;
+        }
+        const wantsCreation = v < 4 || request.allowAutoTopicCreation;
+        if (wantsCreation && ctx.config.autoCreateTopics && ctx.acls !== null && visibleTopic(ctx, name) === undefined && !mayCreateTopic(rctx, name)) {
+          topics.push(unauthorizedTopic(name));
+          continue;
+        }
+        const lookup = await findOrAutoCreateTopic(ctx, name, wantsCreation);
         if ('errorCode' in lookup) {
           reportRejection(rctx, 'Metadata', { topic: name, errorCode: lookup.errorCode, detail: lookup.detail });
           topics.push({ errorCode: lookup.errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [] });
         } else if (lookup.created) {
           topics.push({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name, topicId: lookup.topic.id, isInternal: false, partitions: [] });
         } else {
-          topics.push(describeTopic(ctx, lookup.topic, request.includeTopicAuthorizedOperations));
+          topics.push(describeTopic(rctx, lookup.topic, request.includeTopicAuthorizedOperations));
         }
       }
     }
@@ -69,7 +77,7 @@ export const metadataHandler = defineHandler({
       clusterId,
       controllerId: nodeId,
       topics,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? authorizedOperations(rctx, Resource.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
     };
   },
   errorResponse(request, errorCode) {
@@ -80,7 +88,12 @@ export const metadataHandler = defineHandler({
   },
 });
 
-function describeTopic(ctx: BrokerContext, topic: TopicInfo, includeOperations: boolean): MetadataResponseTopicInit {
+function unauthorizedTopic(name: string): MetadataResponseTopicInit {
+  return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [] };
+}
+
+function describeTopic(rctx: RequestContext, topic: TopicInfo, includeOperations: boolean): MetadataResponseTopicInit {
+  const ctx = rctx.broker;
   const self = ctx.config.nodeId;
   const partitions = [];
   for (let i = 0; i < topic.partitions; i++) {
@@ -98,6 +111,6 @@ function describeTopic(ctx: BrokerContext, topic: TopicInfo, includeOperations: 
     topicId: topic.id,
     isInternal: false,
     partitions,
-    topicAuthorizedOperations: includeOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations: includeOperations ? authorizedOperations(rctx, Resource.TOPIC, topic.name) : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

@@ -1,4 +1,6 @@
 import type { JoinGroupResponseInit } from '../../protocol/messages/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { allowedOnGroup, Op } from '../authorize.js';
 import { callCoordinator } from '../groups/call.js';
 import { defineHandler } from '../handler.js';
 
@@ -24,6 +26,8 @@ export const joinGroupHandler = defineHandler({
   minVersion: 0,
   maxVersion: 9,
   async handle(rctx, request) {
+    // Kafka: READ on the group, for every member API of the classic protocol.
+    if (!allowedOnGroup(rctx, Op.READ, request.groupId)) return forVersion(joinError(request.memberId, ErrorCode.GROUP_AUTHORIZATION_FAILED), rctx.version);
     return forVersion(await callCoordinator(rctx, 'join', request, (code) => joinError(request.memberId, code)), rctx.version);
   },
   errorResponse: (request, errorCode, version) => forVersion(joinError(request.memberId, errorCode), version),

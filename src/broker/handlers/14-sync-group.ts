@@ -1,3 +1,5 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { allowedOnGroup, Op } from '../authorize.js';
 import { callCoordinator } from '../groups/call.js';
 import { defineHandler } from '../handler.js';
 
@@ -8,6 +10,6 @@ export const syncGroupHandler = defineHandler({
   apiKey: 14,
   minVersion: 0,
   maxVersion: 5,
-  handle: (rctx, request) => callCoordinator(rctx, 'sync', request, syncError),
+  handle: (rctx, request) => (allowedOnGroup(rctx, Op.READ, request.groupId) ? callCoordinator(rctx, 'sync', request, syncError) : syncError(ErrorCode.GROUP_AUTHORIZATION_FAILED)),
   errorResponse: (_request, errorCode) => syncError(errorCode),
 });

@@ -1,6 +1,7 @@
 import { ZERO_UUID } from '../../protocol/codec-helpers.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CreateTopicsCreatableTopic, CreateTopicsCreatableTopicResultInit } from '../../protocol/messages/index.js';
+import { allowedOnTopic, mayCreateTopic, Op } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
@@ -15,7 +16,9 @@ type Plan = { ok: true; partitions: number; configs: Record<string, string> } | 
 /**
  * CreateTopics v2-7. A single node accepts replication factor 1 (or -1, the default) only, and
  * manual assignments only when every partition lives on this broker. Unknown config names and bad
- * values are INVALID_CONFIG. ValidateOnly checks everything and creates nothing.
+ * values are INVALID_CONFIG. ValidateOnly checks everything and creates nothing. With an
+ * authorizer, as Kafka: CREATE on the cluster or else on each topic (TOPIC_AUTHORIZATION_FAILED),
+ * and the configs of the answer only with DESCRIBE_CONFIGS on the topic.
  */
 export const createTopicsHandler = defineHandler({
   apiKey: 19,
@@ -29,7 +32,9 @@ export const createTopicsHandler = defineHandler({
     for (const t of request.topics) {
       const plan: Plan = (counts.get(t.name) ?? 0) > 1
         ? { ok: false, errorCode: ErrorCode.INVALID_REQUEST, detail: `topic '${t.name}' appears more than once in the request` }
-        : planTopic(ctx, t);
+        : !mayCreateTopic(rctx, t.name)
+          ? { ok: false, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, detail: 'Authorization failed.' }
+          : planTopic(ctx, t);
       topics.push(await carryOut(rctx, t, plan, request.validateOnly));
     }
     return { throttleTimeMs: 0, topics };
@@ -89,7 +94,10 @@ async function carryOut(rctx: RequestContext, t: CreateTopicsCreatableTopic, pla
       return { name: t.name, topicId, errorCode, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null };
     }
   }
-  // v5+ tell the client what the topic ended up with (KIP-525).
+  // v5+ tell the client what the topic ended up with (KIP-525), if it may describe them.
+  if (!allowedOnTopic(rctx, Op.DESCRIBE_CONFIGS, t.name)) {
+    return { name: t.name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: plan.partitions, replicationFactor: 1, configs: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+  }
   const configs = describeTopicConfigs(ctx.config, plan.configs).map((c) => ({
     name: c.name,
     value: c.value,

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteRecordsPartitionResultInit } from '../../protocol/messages/index.js';
+import { allowedOnTopic, Op } from '../authorize.js';
 import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import { defineHandler } from '../handler.js';
 import { reportRejection } from '../rejections.js';
@@ -10,7 +11,7 @@ const HIGH_WATERMARK = -1;
 
 /**
  * DeleteRecords v0-2: moves a partition's log start offset forward (never back). The answer's
- * LowWatermark is the new log start offset.
+ * LowWatermark is the new log start offset. The topic needs DELETE (TOPIC_AUTHORIZATION_FAILED), as in Kafka.
  */
 export const deleteRecordsHandler = defineHandler({
   apiKey: 21,
@@ -22,6 +23,11 @@ export const deleteRecordsHandler = defineHandler({
     for (const t of request.topics) {
       const topic = visibleTopic(ctx, t.name);
       const partitions: DeleteRecordsPartitionResultInit[] = [];
+      if (!allowedOnTopic(rctx, Op.DELETE, t.name)) {
+        for (const p of t.partitions) partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+        topics.push({ name: t.name, partitions });
+        continue;
+      }
       for (const p of t.partitions) {
         const found = partitionLog(ctx, topic, p.partitionIndex);
         const reject = (errorCode: number, detail: string): void => {

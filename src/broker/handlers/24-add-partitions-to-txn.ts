@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import type { AddPartitionsToTxnResultInit, AddPartitionsToTxnTopic, AddPartitionsToTxnTopicResultInit } from '../../protocol/messages/index.js';
+import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponseInit, AddPartitionsToTxnResultInit, AddPartitionsToTxnTopic, AddPartitionsToTxnTopicResultInit } from '../../protocol/messages/index.js';
+import { allowedOnCluster, allowedOnTopic, allowedOnTransactionalId, Op } from '../authorize.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { callTxnCoordinator, fencedErrorFor } from '../txn/call.js';
@@ -24,7 +25,10 @@ interface TxnAdd {
  * v4+ carry several transactions, each possibly VerifyOnly (Kafka brokers use it to check a
  * partition belongs to a transaction before appending; Samsa does that in process, but answers it
  * for tools). As in Kafka, a partition that does not exist fails the whole transaction's request:
- * it is UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED.
+ * it is UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED. With an authorizer,
+ * as Kafka: v4+ (a broker's request) needs CLUSTER_ACTION (CLUSTER_AUTHORIZATION_FAILED); each
+ * transaction needs WRITE on its id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition)
+ * and on each topic (TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED).
  */
 export const addPartitionsToTxnHandler = defineHandler({
   apiKey: 24,
@@ -41,19 +45,28 @@ export const addPartitionsToTxnHandler = defineHandler({
       };
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: await addToTransaction(rctx, txn) };
     }
+    if (!allowedOnCluster(rctx, Op.CLUSTER_ACTION)) return errorAnswer(request, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, rctx.version);
     const resultsByTransaction: AddPartitionsToTxnResultInit[] = [];
     for (const txn of request.transactions) resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults: await addToTransaction(rctx, txn) });
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
   },
-  errorResponse(request, errorCode, version) {
-    const all = (topics: AddPartitionsToTxnTopic[]) => topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorCode })) }));
-    if (version < BATCHED_FROM_VERSION) return { throttleTimeMs: 0, resultsByTopicV3AndBelow: all(request.v3AndBelowTopics) };
-    return { throttleTimeMs: 0, errorCode, resultsByTransaction: request.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: all(t.topics) })) };
-  },
+  errorResponse: (request, errorCode, version) => errorAnswer(request, errorCode, version),
 });
+
+function errorAnswer(request: AddPartitionsToTxnRequest, errorCode: number, version: number): AddPartitionsToTxnResponseInit {
+  const all = (topics: AddPartitionsToTxnTopic[]) => topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorCode })) }));
+  if (version < BATCHED_FROM_VERSION) return { throttleTimeMs: 0, resultsByTopicV3AndBelow: all(request.v3AndBelowTopics) };
+  return { throttleTimeMs: 0, errorCode, resultsByTransaction: request.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: all(t.topics) })) };
+}
 
 async function addToTransaction(rctx: RequestContext, txn: TxnAdd): Promise<AddPartitionsToTxnTopicResultInit[]> {
   const make = (name: string, resultsByPartition: Array<{ partitionIndex: number; partitionErrorCode: number }>) => ({ name, resultsByPartition });
+  const all = txn.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
+  if (!allowedOnTransactionalId(rctx, Op.WRITE, txn.transactionalId)) return resultsByTopic(all.map((tp) => ({ ...tp, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED })), make);
+  const deniedTopics = new Set(txn.topics.filter((t) => !allowedOnTopic(rctx, Op.WRITE, t.name)).map((t) => t.name));
+  if (deniedTopics.size > 0) {
+    return resultsByTopic(all.map((tp) => ({ ...tp, errorCode: deniedTopics.has(tp.topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED })), make);
+  }
   const { known, unknown } = existingPartitions(rctx.broker, txn.topics);
   if (unknown.length > 0) {
     reportRejection(rctx, 'AddPartitionsToTxn', { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, detail: `${unknown.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')} do not exist` });

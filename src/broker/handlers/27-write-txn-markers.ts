@@ -1,7 +1,8 @@
 import { encodeEndTxnMarker } from '../../protocol/control-record.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { WriteTxnMarkersWritableTxnMarker, WriteTxnMarkersWritableTxnMarkerResultInit } from '../../protocol/messages/index.js';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersResponseInit, WriteTxnMarkersWritableTxnMarker, WriteTxnMarkersWritableTxnMarkerResultInit } from '../../protocol/messages/index.js';
 import type { PartitionLog } from '../../storage/types.js';
+import { allowedOnCluster, Op } from '../authorize.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { visibleTopic } from '../topics.js';
@@ -13,26 +14,32 @@ import { visibleTopic } from '../topics.js';
  * no longer knows) by writing an ABORT marker straight into the partition. A marker with an
  * epoch older than the producer's is INVALID_PRODUCER_EPOCH, with an older coordinator epoch
  * TRANSACTION_COORDINATOR_FENCED. Markers for `__consumer_offsets` are not supported: a group's
- * pending offsets are resolved only by the transaction coordinator.
+ * pending offsets are resolved only by the transaction coordinator. As in Kafka, it needs
+ * CLUSTER_ACTION on the cluster (CLUSTER_AUTHORIZATION_FAILED on every partition).
  */
 export const writeTxnMarkersHandler = defineHandler({
   apiKey: 27,
   minVersion: 0,
   maxVersion: 1,
   async handle(rctx, request) {
+    if (!allowedOnCluster(rctx, Op.CLUSTER_ACTION)) return errorAnswer(request, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const markers: WriteTxnMarkersWritableTxnMarkerResultInit[] = [];
     const written = new Set<PartitionLog>();
     for (const m of request.markers) markers.push(await writeMarker(rctx, m, written));
     if (rctx.broker.config.flushPolicy === 'acks-all') await Promise.all([...written].map((log) => log.sync()));
     return { markers };
   },
-  errorResponse: (request, errorCode) => ({
+  errorResponse: (request, errorCode) => errorAnswer(request, errorCode),
+});
+
+function errorAnswer(request: WriteTxnMarkersRequest, errorCode: number): WriteTxnMarkersResponseInit {
+  return {
     markers: request.markers.map((m) => ({
       producerId: m.producerId,
       topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })),
     })),
-  }),
-});
+  };
+}
 
 async function writeMarker(rctx: RequestContext, m: WriteTxnMarkersWritableTxnMarker, written: Set<PartitionLog>): Promise<WriteTxnMarkersWritableTxnMarkerResultInit> {
   const ctx = rctx.broker;

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeConfigsResource, DescribeConfigsResultInit } from '../../protocol/messages/index.js';
 import { isThisBroker, ResourceType } from '../config-resources.js';
+import { allowedOnCluster, allowedOnTopic, Op } from '../authorize.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { describeBrokerConfigs, describeTopicConfigs, type DescribedConfig } from '../topic-configs.js';
@@ -9,7 +10,9 @@ import { visibleTopic } from '../topics.js';
 /**
  * DescribeConfigs v1-4 for TOPIC resources (every known topic config with its effective value and
  * source: TOPIC_CONFIG for an override, STATIC_BROKER_CONFIG when it comes from a broker flag,
- * DEFAULT_CONFIG otherwise) and for this BROKER (its settings, read-only).
+ * DEFAULT_CONFIG otherwise) and for this BROKER (its settings, read-only). As Kafka: a topic needs
+ * DESCRIBE_CONFIGS on it (TOPIC_AUTHORIZATION_FAILED), a broker DESCRIBE_CONFIGS on the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED).
  */
 export const describeConfigsHandler = defineHandler({
   apiKey: 32,
@@ -35,6 +38,8 @@ function describeResource(rctx: RequestContext, resource: DescribeConfigsResourc
     return { errorCode, errorMessage: detail, resourceType, resourceName, configs: [] };
   };
   let described: DescribedConfig[];
+  if (resourceType === ResourceType.TOPIC && !allowedOnTopic(rctx, Op.DESCRIBE_CONFIGS, resourceName)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+  if ((resourceType === ResourceType.BROKER || resourceType === ResourceType.BROKER_LOGGER) && !allowedOnCluster(rctx, Op.DESCRIBE_CONFIGS)) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Authorization failed.');
   if (resourceType === ResourceType.TOPIC) {
     const topic = visibleTopic(ctx, resourceName);
     if (topic === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${resourceName}' does not exist`);

@@ -1,4 +1,4 @@
-import { alterTopicConfigs, rejectNonTopicResource, ResourceType, type ResourceOutcome } from '../config-resources.js';
+import { alterConfigsDenied, alterTopicConfigs, rejectNonTopicResource, ResourceType, type ResourceOutcome } from '../config-resources.js';
 import { defineHandler } from '../handler.js';
 import { visibleTopic } from '../topics.js';
 
@@ -14,7 +14,10 @@ export const alterConfigsHandler = defineHandler({
     const responses = [];
     for (const r of request.resources) {
       let outcome: ResourceOutcome;
-      if (r.resourceType === ResourceType.TOPIC) {
+      const denied = alterConfigsDenied(rctx, 'AlterConfigs', r.resourceType, r.resourceName);
+      if (denied !== null) {
+        outcome = denied;
+      } else if (r.resourceType === ResourceType.TOPIC) {
         const current = visibleTopic(rctx.broker, r.resourceName)?.configs ?? {};
         const changes: Record<string, string | null> = {};
         for (const name of Object.keys(current)) changes[name] = null;

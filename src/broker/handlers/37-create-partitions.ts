@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CreatePartitionsTopic, CreatePartitionsTopicResultInit } from '../../protocol/messages/index.js';
+import { allowedOnTopic, Op } from '../authorize.js';
 import { BROKER_EVENTS, publishBrokerEvent } from '../events.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
@@ -7,7 +8,8 @@ import { storageErrorCode, TOPIC_MAX_PARTITIONS, visibleTopic } from '../topics.
 
 /**
  * CreatePartitions v0-3: grows a topic to `Count` partitions. Count must exceed the current number
- * (INVALID_PARTITIONS); manual assignments may only name this broker.
+ * (INVALID_PARTITIONS); manual assignments may only name this broker. The topic needs ALTER
+ * (TOPIC_AUTHORIZATION_FAILED, before existence), as in Kafka.
  */
 export const createPartitionsHandler = defineHandler({
   apiKey: 37,
@@ -35,6 +37,7 @@ async function growTopic(rctx: RequestContext, t: CreatePartitionsTopic, duplica
     return { name: t.name, errorCode, errorMessage: detail };
   };
   if (duplicate) return fail(ErrorCode.INVALID_REQUEST, `topic '${t.name}' appears more than once in the request`);
+  if (!allowedOnTopic(rctx, Op.ALTER, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
   const topic = visibleTopic(ctx, t.name);
   if (topic === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${t.name}' does not exist`);
   if (t.count <= topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `topic has ${topic.partitions} partitions; the new count ${t.count} must be larger`);

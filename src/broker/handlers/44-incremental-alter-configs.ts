@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { IncrementalAlterConfigsAlterableConfig } from '../../protocol/messages/index.js';
-import { alterTopicConfigs, rejectNonTopicResource, ResourceType, type ResourceOutcome } from '../config-resources.js';
+import { alterConfigsDenied, alterTopicConfigs, rejectNonTopicResource, ResourceType, type ResourceOutcome } from '../config-resources.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 import { describeTopicConfigs, topicConfigDef } from '../topic-configs.js';
@@ -21,7 +21,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
     const responses = [];
     for (const r of request.resources) {
       let outcome: ResourceOutcome;
-      if (r.resourceType === ResourceType.TOPIC) {
+      const denied = alterConfigsDenied(rctx, 'IncrementalAlterConfigs', r.resourceType, r.resourceName);
+      if (denied !== null) {
+        outcome = denied;
+      } else if (r.resourceType === ResourceType.TOPIC) {
         const changes = computeChanges(rctx, r.resourceName, r.configs);
         outcome = isOutcome(changes) ? changes : await alterTopicConfigs(rctx, 'IncrementalAlterConfigs', r.resourceName, changes, request.validateOnly);
       } else {

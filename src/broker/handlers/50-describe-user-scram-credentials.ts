@@ -1,18 +1,20 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { SCRAM_MECHANISMS } from '../../protocol/sasl/scram.js';
 import type { DescribeUserScramCredentialsResultInit } from '../../protocol/messages/index.js';
+import { allowedOnCluster, Op } from '../authorize.js';
 import { defineHandler } from '../handler.js';
 
 /**
  * DescribeUserScramCredentials v0 (KIP-554): each user's mechanisms and iterations, never salts or
  * keys. Users null or empty: all of them. Kafka's errors: RESOURCE_NOT_FOUND for an unknown user,
- * DUPLICATE_RESOURCE for a user asked twice.
+ * DUPLICATE_RESOURCE for a user asked twice. Needs DESCRIBE on the cluster (CLUSTER_AUTHORIZATION_FAILED).
  */
 export const describeUserScramCredentialsHandler = defineHandler({
   apiKey: 50,
   minVersion: 0,
   maxVersion: 0,
   handle(rctx, request) {
+    if (!allowedOnCluster(rctx, Op.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.', results: [] };
     const table = rctx.broker.credentials.current();
     const describe = (user: string): DescribeUserScramCredentialsResultInit => {
       const info = table.describe(user);

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { credentialFromSaltedPassword, SCRAM_MAX_ITERATIONS, SCRAM_MECHANISMS, SCRAM_MIN_ITERATIONS, scramMechanismByCode } from '../../protocol/sasl/scram.js';
 import type { AlterUserScramCredentialsRequest } from '../../protocol/messages/index.js';
 import type { ScramCredentialTable } from '../security/credentials.js';
+import { allowedOnCluster, Op } from '../authorize.js';
 import { defineHandler } from '../handler.js';
 
 type Change = { kind: 'delete'; name: string; mechanism: number } | { kind: 'upsert'; name: string; mechanism: number; iterations: number; salt: Buffer; saltedPassword: Buffer };
@@ -22,7 +23,7 @@ function problem(c: Change, table: ScramCredentialTable): [number, string] | nul
  * AlterUserScramCredentials v0 (KIP-554): clients send the salt and the salted password (never the
  * password); we keep the stored and server keys derived from them, in the data directory. A user
  * named in two changes of one request gets DUPLICATE_RESOURCE, as in Kafka; each user's changes
- * apply together or not at all.
+ * apply together or not at all. Needs ALTER on the cluster (CLUSTER_AUTHORIZATION_FAILED for every user).
  */
 export const alterUserScramCredentialsHandler = defineHandler({
   apiKey: 51,
@@ -36,6 +37,10 @@ export const alterUserScramCredentialsHandler = defineHandler({
     const byUser = new Map<string, Change[]>();
     for (const c of changes) byUser.set(c.name, [...(byUser.get(c.name) ?? []), c]);
     const results: Array<{ user: string; errorCode: number; errorMessage: string | null }> = [];
+    if (!allowedOnCluster(rctx, Op.ALTER)) {
+      for (const user of byUser.keys()) results.push({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+      return { throttleTimeMs: 0, results };
+    }
     rctx.broker.credentials.update((table) => {
       for (const [user, list] of byUser) {
         const mechanisms = list.map((c) => c.mechanism);

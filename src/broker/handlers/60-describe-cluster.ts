@@ -1,11 +1,11 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { authorizedOperations, CLUSTER_NAME, Resource } from '../authorize.js';
 import { defineHandler } from '../handler.js';
 import { reportRejection } from '../rejections.js';
 
 /** DescribeCluster EndpointType (KIP-919): 1 brokers, 2 controllers. */
 const ENDPOINT_BROKERS = 1;
 const AUTHORIZED_OPERATIONS_OMITTED = -2_147_483_648;
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 /** DescribeCluster v0-1 (KIP-700): one broker, which is also the controller. */
 export const describeClusterHandler = defineHandler({
@@ -29,7 +29,7 @@ export const describeClusterHandler = defineHandler({
       clusterId,
       controllerId: nodeId,
       brokers: [{ brokerId: nodeId, host: advertisedHost, port: advertisedPort, rack: null }],
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? authorizedOperations(rctx, Resource.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
     };
   },
   errorResponse(_request, errorCode) {

@@ -1,11 +1,12 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { allowedOnTopic, Op } from '../authorize.js';
 import { defineHandler } from '../handler.js';
 import { visibleTopic } from '../topics.js';
 
 /**
  * DescribeProducers v0 (KIP-664): the producers a partition knows, with their epoch, last
  * sequence and timestamp, and the start offset of any transaction they have open there (how
- * tools find hanging transactions).
+ * tools find hanging transactions). A topic needs READ (TOPIC_AUTHORIZATION_FAILED), as in Kafka.
  */
 export const describeProducersHandler = defineHandler({
   apiKey: 61,
@@ -18,6 +19,7 @@ export const describeProducersHandler = defineHandler({
       topics: request.topics.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
+          if (!allowedOnTopic(rctx, Op.READ, t.name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
           const topic = visibleTopic(ctx, t.name);
           const log = topic === undefined ? undefined : ctx.store.partition(topic.name, partitionIndex);
           if (log === undefined) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };

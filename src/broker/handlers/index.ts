@@ -38,6 +38,9 @@ import { saslHandshakeHandler } from './17-sasl-handshake.js';
 import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
+import { describeAclsHandler } from './29-describe-acls.js';
+import { createAclsHandler } from './30-create-acls.js';
+import { deleteAclsHandler } from './31-delete-acls.js';
 
 /** The data path and topic administration (produce, fetch, metadata, topics, configs). */
 export const DATA_PATH_HANDLERS: readonly AnyApiHandler[] = [
@@ -86,7 +89,15 @@ export const TXN_HANDLERS: readonly AnyApiHandler[] = [
 ];
 
 /** Authentication and authorization: SASL, SCRAM credentials, ACLs. */
-export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [saslHandshakeHandler, saslAuthenticateHandler, describeUserScramCredentialsHandler, alterUserScramCredentialsHandler];
+export const SECURITY_HANDLERS: readonly AnyApiHandler[] = [
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
+];
 
 /** Every API the broker serves. Adding a handler here is all it takes to advertise it. */
 export const HANDLERS: readonly AnyApiHandler[] = [apiVersionsHandler, ...DATA_PATH_HANDLERS, ...GROUP_HANDLERS, ...TXN_HANDLERS, ...SECURITY_HANDLERS];

@@ -80,3 +80,21 @@ test('bindings that cannot be stored say why', () => {
   assert.match(invalidBinding(acl({ resourceType: ResourceType.CLUSTER, resourceName: 'x' }))!, /kafka-cluster/);
   assert.match(invalidBinding(acl({ principal: 'alice' }))!, /Type:name/);
 });
+
+test('authorizeByResourceType: an undominated ALLOW on any resource of the type; wildcard and prefix denies dominate', () => {
+  const a = new Authorizer({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false });
+  const any = (principal: string) => a.authorizeByResourceType(principal, '10.0.0.1', Op.WRITE, ResourceType.TOPIC);
+  assert.ok(any('User:admin'));
+  assert.ok(!any('User:alice'));
+  a.add(acl({ operation: Op.WRITE, resourceName: 'orders' }));
+  assert.ok(any('User:alice'));
+  a.add(acl({ operation: Op.WRITE, resourceName: 'ord', patternType: PatternType.PREFIXED, permissionType: PermissionType.DENY }));
+  assert.ok(!any('User:alice'), 'a prefix deny dominates the literal allow');
+  a.add(acl({ operation: Op.ALL, resourceName: 'payments', patternType: PatternType.PREFIXED }));
+  assert.ok(any('User:alice'));
+  a.add(acl({ operation: Op.WRITE, resourceName: '*', permissionType: PermissionType.DENY }));
+  assert.ok(!any('User:alice'), 'a wildcard deny denies everything');
+  assert.ok(!a.authorizeByResourceType('User:bob', '10.0.0.1', Op.WRITE, ResourceType.TOPIC));
+  const open = new Authorizer({ superUsers: [], allowEveryoneIfNoAclFound: true });
+  assert.ok(open.authorizeByResourceType('User:bob', '10.0.0.1', Op.WRITE, ResourceType.TOPIC));
+});

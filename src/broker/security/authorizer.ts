@@ -158,6 +158,39 @@ export class Authorizer {
     return forCaller.some((b) => b.permissionType === PermissionType.ALLOW && grants.includes(b.operation));
   }
 
+  /**
+   * Kafka's authorizeByResourceType (KIP-679): may the principal do `operation` on at least one
+   * resource of this type? InitProducerId without a transactional id asks it for WRITE on topics.
+   * Super users and allow.everyone.if.no.acl.found pass as for a resource no ACL names; otherwise
+   * an ALLOW rule for exactly this operation (or ALL) must exist that no DENY rule dominates
+   * (a wildcard deny, the same literal, or a prefix of its name).
+   */
+  authorizeByResourceType(principal: string, host: string, operation: number, resourceType: number): boolean {
+    if (this.authorize({ principal, host, operation, resourceType, resourceName: '\u0000no-acl-names-this' })) return true;
+    const denyLiteral = new Set<string>();
+    const denyPrefixed = new Set<string>();
+    const allowLiteral: string[] = [];
+    const allowPrefixed: string[] = [];
+    for (const b of this.byType.get(resourceType) ?? []) {
+      if (b.host !== host && b.host !== WILDCARD_HOST) continue;
+      if (b.principal !== principal && b.principal !== WILDCARD_PRINCIPAL) continue;
+      if (b.operation !== operation && b.operation !== AclOperation.ALL) continue;
+      const prefixed = b.patternType === PatternType.PREFIXED;
+      if (b.permissionType === PermissionType.DENY) {
+        if (!prefixed && b.resourceName === WILDCARD_RESOURCE) return false;
+        (prefixed ? denyPrefixed : denyLiteral).add(b.resourceName);
+      } else if (b.permissionType === PermissionType.ALLOW) {
+        if (!prefixed && b.resourceName === WILDCARD_RESOURCE) return true;
+        (prefixed ? allowPrefixed : allowLiteral).push(b.resourceName);
+      }
+    }
+    const dominatedByPrefix = (name: string): boolean => {
+      for (let i = 1; i <= name.length; i++) if (denyPrefixed.has(name.slice(0, i))) return true;
+      return false;
+    };
+    return allowLiteral.some((n) => !denyLiteral.has(n) && !dominatedByPrefix(n)) || allowPrefixed.some((n) => !dominatedByPrefix(n));
+  }
+
   /** The authorized-operations bit field of Metadata / DescribeGroups / DescribeCluster. */
   authorizedOperations(principal: string, host: string, resourceType: number, resourceName: string, operations: readonly number[]): number {
     let bits = 0;

@@ -1,5 +1,6 @@
 import { Cluster } from '../net/cluster.js';
 import { CLIENT_OPTION_NAMES, rejectUnknownOptions, resolveClientOptions, type ClientOptions } from '../options.js';
+import { createAcls, deleteAcls, describeAcls, type AclBinding, type AclFilter } from './acls.js';
 import { alterConfigs, describeConfigs, type DescribeConfigsOptions } from './configs.js';
 import { deleteGroups, describeGroups, listGroups } from './groups.js';
 import { alterOffsets, deleteOffsets, fetchOffsetsForGroups, lag, listOffsets, resetOffsets, type AlterOffsetsOptions } from './offsets.js';
@@ -127,6 +128,22 @@ export class Admin {
   /** Writes an ABORT marker for a hanging transaction into one partition (kafka-transactions.sh abort). */
   abortTransaction(o: { topic: string; partition: number; producerId: number; producerEpoch: number; coordinatorEpoch: number }): Promise<void> {
     return abortTransaction(this.cluster, o);
+  }
+
+  // ACLs (kafka-acls.sh)
+  /** Adds ACLs (needs ALTER on the cluster). */
+  createAcls(acls: AclBinding[]): Promise<void> {
+    return createAcls(this.cluster, acls);
+  }
+
+  /** The ACLs a filter matches (needs DESCRIBE on the cluster); `{}` lists them all. */
+  describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
+    return describeAcls(this.cluster, filter);
+  }
+
+  /** Removes the ACLs each filter matches and returns them. */
+  deleteAcls(filters: AclFilter[]): Promise<AclBinding[]> {
+    return deleteAcls(this.cluster, filters);
   }
 
   /** Lag per partition of the group's topics (or of `topics` only). */
