@@ -147,7 +147,8 @@
   function renderSummary(g) {
     const item = (label, value, cls) => el('div', {}, el('span', {}, label), el('b', { class: cls || null }, value));
     document.getElementById('group-summary').replaceChildren(el('div', { class: 'summary' },
-      item('state', g.state || '–'), item('assignor', g.protocol || '–'), item('generation', g.generationId === null ? '–' : g.generationId),
+      item('state', g.state || '–'), item('assignor', g.protocol || '–'), item(g.type === 'consumer' ? 'group epoch' : 'generation', g.generationId === null ? '–' : g.generationId),
+      g.type === 'consumer' ? item('protocol', 'consumer (KIP-848)') : null,
       item('members', g.members.length), item('lag', num(g.totalLag)), item('lag (time)', secs(g.maxLagSeconds)), item('health', g.status, `status-${g.status}`)));
   }
 
@@ -245,7 +246,9 @@
   }
 
   function entryItem(e) {
-    const gen = e.generationId === null ? 'rebalance' : e.kind === 'member-replaced' ? `generation ${e.generationId} (no rebalance)` : `generation ${e.previousGenerationId === null ? '' : `${e.previousGenerationId} → `}${e.generationId}`;
+    // Consumer groups (KIP-848) have group epochs, and an entry is one reconciliation round.
+    const word = e.rebalanceProtocol === 'consumer' ? 'group epoch' : 'generation';
+    const gen = e.generationId === null ? 'rebalance' : e.kind === 'member-replaced' ? `${word} ${e.generationId} (no rebalance)` : `${word} ${e.previousGenerationId === null ? '' : `${e.previousGenerationId} → `}${e.generationId}`;
     const pause = e.pause.kind === 'none' || e.pause.partitionsPaused === 0 ? 'nothing paused' : e.pause.kind === 'stop-the-world'
       ? `stop-the-world ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions)`
       : e.partitions.moved.length === 0
