@@ -256,12 +256,12 @@
         : `per-partition, longest ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions); the rest kept flowing`;
     const p = e.partitions;
     const rows = [
-      ...p.moved.map((m) => el('tr', {}, el('td', {}, 'moved'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, ms(m.pauseMs)))),
+      ...p.moved.map((m) => el('tr', {}, el('td', {}, 'moved'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, m.revokeMs != null ? `${ms(m.pauseMs)} (revoked in ${ms(m.revokeMs)})` : ms(m.pauseMs)))),
       ...p.revoked.map((m) => el('tr', {}, el('td', {}, 'revoked'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, '–'), el('td', { class: 'num' }, 'until reassigned'))),
       ...p.assigned.map((m) => el('tr', {}, el('td', {}, 'assigned'), el('td', {}, tp(m)), el('td', {}, '–'), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, '–'))),
     ];
     return el('li', { class: `${e.rebalanceProtocol} ${e.kind}`, 'data-generation': e.generationId === null ? '' : e.generationId, 'data-kind': e.kind },
-      el('div', { class: 'head' }, el('span', { class: 'gen' }, gen), el('span', { class: 'muted' }, `${time(e.completedAtMs)} · took ${ms(e.completedAtMs - e.startedAtMs)}${e.joinCompletedAtMs ? ` (join ${ms(e.joinCompletedAtMs - e.startedAtMs)}, sync ${ms(e.completedAtMs - e.joinCompletedAtMs)})` : ''}`),
+      el('div', { class: 'head' }, el('span', { class: 'gen' }, gen), el('span', { class: 'muted' }, `${time(e.completedAtMs)} · took ${ms(e.completedAtMs - e.startedAtMs)}${!e.joinCompletedAtMs ? '' : e.rebalanceProtocol === 'consumer' ? ` (target assignment after ${ms(e.joinCompletedAtMs - e.startedAtMs)})` : ` (join ${ms(e.joinCompletedAtMs - e.startedAtMs)}, sync ${ms(e.completedAtMs - e.joinCompletedAtMs)})`}`),
         el('span', { class: 'badge' }, `${e.protocolName || '?'} · ${e.rebalanceProtocol}`), e.source === 'inferred' ? el('span', { class: 'badge inferred' }, 'inferred') : null),
       el('div', { class: 'why' }, causeText(e)),
       el('div', { class: 'facts' },
