@@ -47,6 +47,8 @@ const lines = [
     return `| ${label} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${(b.median / a.median).toFixed(3)} |`;
   }),
   '',
+  // Each observed run against the plain run next to it: drift on a shared machine cancels out better than between medians.
+  `Ratios run by run (with / without, pairs run back to back): end to end ${fmt(spread(scraped.map((r, i) => r.consumedPerSecond / plain[i]!.consumedPerSecond)), 3)}, broker CPU per record ${fmt(spread(scraped.map((r, i) => r.serverCpuPerM / plain[i]!.serverCpuPerM)), 3)} (median [min–max]).`,
   `Scrapes per observed run: ${scraped.map((r) => r.metricsScrapes ?? 0).join(', ')}.`,
   '',
 ];

@@ -288,10 +288,21 @@ export class ConsumerRounds {
   private refs(entries: TopicEntries): Map<string, TopicPartitionRef> {
     const out = new Map<string, TopicPartitionRef>();
     for (const e of entries) {
-      const topic = this.topicNames(e.topicId) ?? this.knownTopics.get(e.topicId) ?? e.topicId;
+      const topic = this.topicName(e.topicId);
       for (const partition of e.partitions) out.set(partitionKey(topic, partition), { topic, partition });
     }
     return out;
+  }
+
+  /** A topic id's name; ids are never reused (a topic created again gets a new one), so names are cached. */
+  private topicName(topicId: string): string {
+    let name = this.knownTopics.get(topicId);
+    if (name === undefined) {
+      name = this.topicNames(topicId);
+      if (name === undefined) return topicId;
+      this.knownTopics.set(topicId, name);
+    }
+    return name;
   }
 
   private group(groupId: string): Group {
