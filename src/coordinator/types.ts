@@ -234,6 +234,25 @@ export type CoordinatorEvent =
       readonly instanceId: string;
     })
   | (EventBase & {
+      /** A static member joined with a new member id and took its previous incarnation's place and partitions (KIP-345, KIP-848). */
+      readonly type: 'consumer-static-member-replaced';
+      readonly instanceId: string;
+      readonly oldMemberId: string;
+      readonly newMemberId: string;
+    })
+  | (EventBase & {
+      /**
+       * A heartbeat listed the partitions the member owns (KIP-848's TopicPartitions, sent when
+       * they changed; some clients send them every time). Partitions newly listed are the
+       * member's acknowledgement that it took them over; partitions no longer listed, that it
+       * let them go. Topics by id.
+       */
+      readonly type: 'consumer-owned-reported';
+      readonly memberId: string;
+      readonly memberEpoch: number;
+      readonly partitions: readonly { readonly topicId: string; readonly partitions: readonly number[] }[];
+    })
+  | (EventBase & {
       readonly type: 'consumer-epoch-bumped';
       readonly groupEpoch: number;
       readonly reason: ConsumerEpochReason;

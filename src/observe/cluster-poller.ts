@@ -204,9 +204,10 @@ export class ClusterPoller {
       groupId,
       state: description?.state ?? null,
       protocolType: description?.protocolType ?? null,
+      type: description?.type ?? null,
       protocol: description === null || description.protocol === '' ? null : description.protocol,
       coordinatorId,
-      generationId: this.o.generationOf?.(groupId) ?? null,
+      generationId: description?.type === 'consumer' ? (description.groupEpoch ?? null) : (this.o.generationOf?.(groupId) ?? null),
       members: (description?.members ?? []).map((m) => ({
         memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
         assignment: assignmentRecord(m.assignment), subscription: m.subscription,

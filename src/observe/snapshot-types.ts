@@ -35,10 +35,15 @@ export interface GroupView {
   /** null when the cluster cannot describe groups. */
   readonly state: string | null;
   readonly protocolType: string | null;
-  /** The assignor chosen. */
+  /** 'consumer' for a KIP-848 consumer group (described with ConsumerGroupDescribe), 'classic' otherwise; null when unknown. */
+  readonly type: 'classic' | 'consumer' | null;
+  /** The assignor chosen (server-side for a consumer group). */
   readonly protocol: string | null;
   readonly coordinatorId: number | null;
-  /** The current generation when known exactly (from the coordinator's history). */
+  /**
+   * The current generation when known exactly (from the coordinator's history); for a consumer
+   * group, its group epoch (from ConsumerGroupDescribe, so from any cluster).
+   */
   readonly generationId: number | null;
   readonly members: readonly GroupMemberView[];
   readonly partitions: readonly PartitionLagView[];

@@ -26,7 +26,8 @@ describe('observe: the dashboard in a real browser', () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    broker = await startTestBroker();
+    // Short KIP-848 heartbeats: a consumer-group member gets released partitions at its next one.
+    broker = await startTestBroker({ groupConsumerHeartbeatIntervalMs: 300, groupConsumerMinHeartbeatIntervalMs: 100 });
     admin = createAdmin({ bootstrapServers: broker.bootstrap });
     await admin.createTopics({ topics: [{ name: 'orders', numPartitions: 6 }] });
     server = await startObserveServer({ admin, port: 0, broker, pollIntervalMs: 300 });
@@ -53,8 +54,11 @@ describe('observe: the dashboard in a real browser', () => {
     await broker?.close();
   });
 
-  async function joinGroup(clientId: string): Promise<void> {
-    const c = new Consumer({ bootstrapServers: broker.bootstrap, groupId: 'billing', clientId, partitionAssignmentStrategy: ['cooperative-sticky'], heartbeatIntervalMs: 100 });
+  async function joinGroup(clientId: string, groupProtocol: 'classic' | 'consumer' = 'classic'): Promise<void> {
+    const c = new Consumer({
+      bootstrapServers: broker.bootstrap, clientId,
+      ...(groupProtocol === 'consumer' ? { groupId: 'ledger', groupProtocol } : { groupId: 'billing', partitionAssignmentStrategy: ['cooperative-sticky'], heartbeatIntervalMs: 100 }),
+    });
     consumers.push(c);
     await c.subscribe({ topics: ['orders'], fromBeginning: true });
     void c.run({ eachMessage: () => new Promise<void>((resolve) => setTimeout(resolve, 5)) });
@@ -94,6 +98,34 @@ describe('observe: the dashboard in a real browser', () => {
     assert.match(await page.locator('#timeline-source').innerText(), /exact/);
     await waitCount('#chart-lag canvas', (n) => n > 0, 'the lag chart');
     await page.screenshot({ path: join(SCREENSHOTS, 'group.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script errors');
+  });
+
+  it('a consumer group (KIP-848): its page follows a reconciliation round live', async () => {
+    await joinGroup('ledger-1', 'consumer');
+    await page.goto(`${server.url}#/`);
+    await page.locator('#groups tr[data-group="ledger"]').waitFor({ timeout: 15_000 });
+    await page.click('a[href="#/group/ledger"]');
+    await waitCount('#ownership td[data-owned="true"]', (n) => n === 6, 'six owned cells');
+    await waitCount('#timeline li[data-kind]', (n) => n === 1, 'the first round');
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 848));
+    await joinGroup('ledger-2', 'consumer');
+    await waitFor(async () => {
+      const rows = await ownerRows().all();
+      const owned = await Promise.all(rows.map((r) => r.locator('td[data-owned="true"]').count()));
+      return owned.length === 2 && owned.every((n) => n === 3);
+    }, 15_000, 'three partitions each', 100);
+    await waitCount('#timeline li[data-kind]', (n) => n === 2, 'the scale-out round in the timeline');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 848, 'no reload happened');
+    const newest = timelineRows().first();
+    assert.equal(await newest.getAttribute('data-generation'), '2');
+    const text = await newest.innerText();
+    assert.match(text, /group epoch 1 → 2/);
+    assert.match(text, /uniform · consumer/);
+    assert.match(text, /ledger-2 .* joined/);
+    assert.match(text, /moved 3/);
+    assert.match(await page.locator('#group-summary').innerText(), /consumer \(KIP-848\)/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'group-kip848.png'), fullPage: true });
     assert.deepEqual(pageErrors, [], 'no script errors');
   });
 

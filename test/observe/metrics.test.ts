@@ -41,6 +41,7 @@ describe('observe: /metrics', () => {
   let broker: TestBroker;
   let admin: Admin;
   let server: ObserveServer;
+  let kip848: Consumer;
   const produceAtMs = Date.now() - 60_000;
 
   before(async () => {
@@ -64,9 +65,16 @@ describe('observe: /metrics', () => {
     await consumer.close();
     await admin.deleteTopics({ topics: ['no-such-topic'] }).catch(() => undefined);
     await waitFor(() => broker.context.timeline.history('metered-live').length === 2, 10_000, 'the live group joined and emptied');
+    // A consumer group (KIP-848) that stays: one member with every partition.
+    kip848 = new Consumer({ bootstrapServers: broker.bootstrap, groupId: 'metered-848', clientId: 'kip848', groupProtocol: 'consumer' });
+    await kip848.subscribe({ topics: ['metered'], fromBeginning: true });
+    let seen848 = 0;
+    void kip848.run({ eachMessage: async () => void seen848++ });
+    await waitFor(() => seen848 === 15 && broker.context.timeline.history('metered-848').length === 1, 15_000, 'the consumer group read everything and its first round ended');
     await server.poller.pollNow();
   });
   after(async () => {
+    await kip848?.close();
     await server?.close();
     await admin?.close();
     await broker?.close();
@@ -124,6 +132,19 @@ describe('observe: /metrics', () => {
     assert.ok(value(samples, 'samsa_broker_errors_total', { api: 'DeleteTopics', error: 'UNKNOWN_TOPIC_OR_PARTITION' })! >= 1);
     assert.ok(value(samples, 'samsa_broker_connections_closed_total', { reason: 'client-closed' })! >= 1);
     assert.equal(value(samples, 'samsa_exporter_up', {}), 1);
+  });
+
+  it('consumer groups (KIP-848): members, state, group epoch, rebalances and pause', async () => {
+    const { samples } = await scrape();
+    const group_id = 'metered-848';
+    assert.equal(value(samples, 'kminion_kafka_consumer_group_info', { group_id, protocol: 'uniform', protocol_type: 'consumer', state: 'Stable' }), 1);
+    assert.equal(value(samples, 'samsa_consumer_group_info', { group_id, group_type: 'consumer', state: 'Stable', assignor: 'uniform' }), 1);
+    assert.equal(value(samples, 'samsa_consumer_group_info', { group_id: 'metered-commits', group_type: 'classic', state: 'Empty' }), 1);
+    assert.equal(value(samples, 'kminion_kafka_consumer_group_members', { group_id }), 1);
+    assert.equal(value(samples, 'kminion_kafka_consumer_group_topic_assigned_partitions', { group_id, topic_name: 'metered' }), 3);
+    assert.equal(value(samples, 'samsa_consumer_group_generation', { group_id }), broker.context.groups.coordinator.consumerGroup(group_id)!.groupEpoch);
+    assert.equal(value(samples, 'samsa_consumer_group_rebalances_total', { group_id, reason: 'member-joined', source: 'coordinator' }), 1);
+    assert.equal(value(samples, 'samsa_consumer_group_last_rebalance_pause_seconds', { group_id, rebalance_protocol: 'consumer' }), 0);
   });
 
   it('every series is documented and every documented series is served', async () => {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GroupTimelineStore } from '../../src/broker/groups/timeline/index.js';
 import { resolveBrokerConfig } from '../../src/broker/index.js';
-import { Consumer } from '../../src/client/index.js';
+import { Consumer, createAdmin } from '../../src/client/index.js';
 import { MemoryLogger, type Logger } from '../../src/common/logger.js';
 import type { CoordinatorEvent, CoordinatorRecord } from '../../src/coordinator/index.js';
 import { openLogStore } from '../../src/storage/index.js';
-import { makeTempDir, startTestBroker, waitFor } from '../helpers/index.js';
+import { makeTempDir, startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
 
 describe('observe: durable rebalance history', () => {
   it('survives a broker restart, and the next rebalance starts from the members recorded before it', async () => {
@@ -34,6 +34,48 @@ describe('observe: durable rebalance history', () => {
         assert.equal(third.previousGenerationId, 2);
         assert.deepEqual(third.membersBefore, []);
         assert.equal(third.membersAfter[0]!.clientId, 'second');
+        await again.close();
+      } finally {
+        await broker.close();
+      }
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('a consumer group (KIP-848): its rounds survive a restart, and the next one continues from the recorded epoch', async () => {
+    const dir = await makeTempDir('samsa-timeline-');
+    const join = (broker: TestBroker, clientId: string) => {
+      const consumer = new Consumer({ bootstrapServers: broker.bootstrap, groupId: 'durable-848', clientId, groupProtocol: 'consumer' });
+      void consumer.subscribe({ topics: ['kept-848'], fromBeginning: true }).then(() => consumer.run({ eachMessage: async () => {} }));
+      return consumer;
+    };
+    try {
+      let broker = await startTestBroker({ dataDir: dir.path, numPartitions: 2 });
+      // ConsumerGroupHeartbeat subscriptions create no topics (KIP-848): the topic comes first.
+      const admin = createAdmin({ bootstrapServers: broker.bootstrap });
+      await admin.createTopics({ topics: [{ name: 'kept-848', numPartitions: 2 }] });
+      await admin.close();
+      const consumer = join(broker, 'first');
+      await waitFor(() => broker.context.timeline.history('durable-848').length === 1 && consumer.assignment().length === 2, 15_000, 'the first round');
+      await consumer.close();
+      await waitFor(() => broker.context.timeline.history('durable-848').length === 2, 15_000, 'the group emptied');
+      const before = broker.context.timeline.history('durable-848').map((e) => ({ ...e }));
+      assert.deepEqual(before.map((e) => [e.previousGenerationId, e.generationId, e.kind, e.rebalanceProtocol, e.partitions.assigned.length, e.partitions.revoked.length]), [
+        [null, 1, 'rebalance', 'consumer', 2, 0],
+        [1, 2, 'emptied', 'consumer', 0, 2],
+      ]);
+      await broker.close();
+
+      broker = await startTestBroker({ dataDir: dir.path, numPartitions: 2 });
+      try {
+        assert.deepEqual(broker.context.timeline.history('durable-848'), before);
+        const again = join(broker, 'second');
+        const third = await waitFor(() => broker.context.timeline.history('durable-848')[2], 15_000, 'a round after the restart');
+        assert.deepEqual([third.previousGenerationId, third.generationId, third.causes.map((c) => c.kind)], [2, 3, ['member-joined']]);
+        assert.deepEqual(third.membersBefore, []);
+        assert.equal(third.membersAfter[0]!.clientId, 'second');
+        assert.equal(third.partitions.assigned.length, 2);
         await again.close();
       } finally {
         await broker.close();

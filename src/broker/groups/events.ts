@@ -22,6 +22,8 @@ export const COORDINATOR_EVENTS = {
   consumerMemberJoined: 'samsa:coordinator:consumer-member-joined',
   consumerMemberRemoved: 'samsa:coordinator:consumer-member-removed',
   consumerStaticMemberLeft: 'samsa:coordinator:consumer-static-member-left',
+  consumerStaticMemberReplaced: 'samsa:coordinator:consumer-static-member-replaced',
+  consumerOwnedReported: 'samsa:coordinator:consumer-owned-reported',
   consumerEpochBumped: 'samsa:coordinator:consumer-epoch-bumped',
   consumerTargetAssigned: 'samsa:coordinator:consumer-target-assigned',
   consumerMemberReconciled: 'samsa:coordinator:consumer-member-reconciled',
@@ -54,6 +56,8 @@ export interface CoordinatorEventPayloads {
   [COORDINATOR_EVENTS.consumerMemberJoined]: EventOf<'consumer-member-joined'>;
   [COORDINATOR_EVENTS.consumerMemberRemoved]: EventOf<'consumer-member-removed'>;
   [COORDINATOR_EVENTS.consumerStaticMemberLeft]: EventOf<'consumer-static-member-left'>;
+  [COORDINATOR_EVENTS.consumerStaticMemberReplaced]: EventOf<'consumer-static-member-replaced'>;
+  [COORDINATOR_EVENTS.consumerOwnedReported]: EventOf<'consumer-owned-reported'>;
   [COORDINATOR_EVENTS.consumerEpochBumped]: EventOf<'consumer-epoch-bumped'>;
   [COORDINATOR_EVENTS.consumerTargetAssigned]: EventOf<'consumer-target-assigned'>;
   [COORDINATOR_EVENTS.consumerMemberReconciled]: EventOf<'consumer-member-reconciled'>;

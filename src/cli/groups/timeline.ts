@@ -91,7 +91,7 @@ async function groupSnapshot(admin: Admin, groupId: string): Promise<ClusterSnap
   return {
     atMs: Date.now(), pollMs: 0, clusterId: null, controllerId: -1, brokers: [], notes: [], timelineSource: 'inferred',
     topics: topics.map((name, i) => ({ name, isInternal: false, replicationFactor: 0, cleanupPolicy: null, partitions: Array.from({ length: counts[i]! }, (_, p) => ({ partition: p, leader: -1, logStartOffset: 0, logEndOffset: 0, sizeBytes: null, produceRate: null })) })),
-    groups: [{ groupId, state: d.state, protocolType: d.protocolType, protocol: d.protocol || null, coordinatorId: null, generationId: null, members, partitions: [], totalLag: 0, maxLagSeconds: null, status: 'OK' }],
+    groups: [{ groupId, state: d.state, protocolType: d.protocolType, type: d.type ?? null, protocol: d.protocol || null, coordinatorId: null, generationId: null, members, partitions: [], totalLag: 0, maxLagSeconds: null, status: 'OK' }],
   };
 }
 

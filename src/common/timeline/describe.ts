@@ -8,6 +8,7 @@ export function describeCause(c: TimelineCause): string {
     case 'member-left': return `${who} left (LeaveGroup)`;
     case 'session-timeout': return `${who} missed heartbeats: session timeout`;
     case 'max-poll-interval-exceeded': return `${who} did not rejoin in time: max.poll.interval.ms exceeded`;
+    case 'rebalance-timeout': return `${who} did not revoke its partitions within its rebalance timeout: fenced`;
     case 'sync-timeout': return `${who} never sent SyncGroup`;
     case 'new-member-timeout': return `${who} never completed its first join`;
     case 'group-max-size': return `${who} removed: group.max.size reached`;
@@ -15,7 +16,9 @@ export function describeCause(c: TimelineCause): string {
     case 'subscription-changed': return `${who} changed its subscription or metadata`;
     case 'leader-rejoined': return `leader ${who} rejoined (topic metadata changed)`;
     case 'partitions-added': return `partitions added to ${c.topic}: ${c.partitionsBefore} -> ${c.partitionsAfter}`;
-    case 'topic-created': return `topic ${c.topic} created (${c.partitionsAfter} partitions)`;
+    case 'topic-created': return `topic ${c.topic} created (${c.partitionsAfter} partitions)${c.regex !== undefined ? ` matching ${c.regex}` : ''}`;
+    case 'topic-deleted': return `topic ${c.topic} deleted`;
+    case 'metadata-changed': return 'subscribed topics changed';
     case 'cooperative-second-round': return 'second round of a cooperative rebalance (revoked partitions reassigned)';
     case 'group-over-capacity': return 'group larger than group.max.size after a restart';
     case 'member-gone': return `${who} gone (left or timed out)`;

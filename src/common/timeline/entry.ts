@@ -28,6 +28,8 @@ export interface EntryFacts {
   readonly completedAtMs: number;
   readonly protocolType: string | null;
   readonly protocolName: string | null;
+  /** When the group says it (a consumer group, KIP-848); otherwise decided by the assignor's name. */
+  readonly rebalanceProtocol?: RebalanceProtocol;
   readonly leaderId: string | null;
   readonly causes: readonly TimelineCause[];
   readonly membersBefore: readonly TimelineMember[];
@@ -71,7 +73,7 @@ export function buildTimelineEntry(
   facts: EntryFacts,
   pending: ReadonlyMap<string, PendingRevocation>,
 ): { entry: TimelineEntry; pending: Map<string, PendingRevocation> } {
-  const protocol = rebalanceProtocolOf(facts.protocolName);
+  const protocol = facts.rebalanceProtocol ?? rebalanceProtocolOf(facts.protocolName);
   const before = ownersOf(facts.membersBefore);
   const after = ownersOf(facts.membersAfter);
   const nextPending = new Map(pending);
@@ -135,7 +137,8 @@ export function buildTimelineEntry(
 
 function pauseOf(facts: EntryFacts, protocol: RebalanceProtocol, durationMs: number, ownedBefore: number, moved: PartitionMove[], revoked: PartitionMove[]): TimelinePause {
   if (facts.kind === 'member-replaced') return { kind: 'none', maxMs: 0, partitionsPaused: 0 };
-  if (protocol === 'cooperative') {
+  // Consumer groups (KIP-848) move partitions one by one too, with no second round to wait for.
+  if (protocol === 'cooperative' || protocol === 'consumer') {
     const maxMs = moved.reduce((max, m) => Math.max(max, m.pauseMs ?? 0), 0);
     return { kind: 'per-partition', maxMs, partitionsPaused: moved.length + revoked.length };
   }

@@ -33,6 +33,8 @@ export type TimelineCauseKind =
   | 'session-timeout'
   /** Did not rejoin within the rebalance timeout: max.poll.interval.ms for the Java client. */
   | 'max-poll-interval-exceeded'
+  /** Consumer groups (KIP-848): did not revoke its partitions within its rebalance timeout, and was fenced. */
+  | 'rebalance-timeout'
   | 'sync-timeout'
   | 'new-member-timeout'
   | 'group-max-size'
@@ -44,8 +46,12 @@ export type TimelineCauseKind =
   | 'leader-rejoined'
   /** A subscribed topic got more partitions (CreatePartitions). */
   | 'partitions-added'
-  /** A topic matching a member's subscription was created. */
+  /** A topic matching a member's subscription was created (for a consumer group: `regex` says which subscription, when by regex). */
   | 'topic-created'
+  /** Consumer groups (KIP-848): a subscribed topic was deleted. */
+  | 'topic-deleted'
+  /** Consumer groups (KIP-848): the subscribed topics' metadata changed in a way not seen (history replayed after a restart). */
+  | 'metadata-changed'
   /** The second round of an incremental cooperative rebalance (KIP-429) after partitions were revoked. */
   | 'cooperative-second-round'
   | 'group-over-capacity'
@@ -64,6 +70,8 @@ export interface TimelineCause {
   /** For partitions-added: the partition count before and after. */
   readonly partitionsBefore?: number;
   readonly partitionsAfter?: number;
+  /** For topic-created in a consumer group: the subscription regex (KIP-848 SubscribedTopicRegex) the topic matched. */
+  readonly regex?: string;
   /** The coordinator's own reason code, when it said one (exact entries). */
   readonly coordinatorReason?: string;
 }
@@ -80,15 +88,30 @@ export interface PartitionMove extends TopicPartitionRef {
   readonly pauseMs: number | null;
   /** Cooperative: the generation in which the previous owner gave the partition up. */
   readonly revokedInGeneration?: number | null;
+  /**
+   * Consumer groups (KIP-848): how long the previous owner took from being asked to revoke the
+   * partition to letting it go (null when it was not asked: it left, crashed or was fenced).
+   */
+  readonly revokeMs?: number | null;
+  /**
+   * Consumer groups: whether the new owner acknowledged the partition (listed it as owned in a
+   * heartbeat); false when the round ended first, and the pause then runs to the assignment.
+   */
+  readonly acknowledged?: boolean;
 }
 
-export type RebalanceProtocol = 'eager' | 'cooperative' | 'unknown';
+/**
+ * `eager` and `cooperative`: classic groups (JoinGroup/SyncGroup), by assignor; `consumer`: the
+ * KIP-848 consumer group protocol (ConsumerGroupHeartbeat, server-side assignment, each member
+ * reconciling on its own: revoke first, then assign).
+ */
+export type RebalanceProtocol = 'eager' | 'cooperative' | 'consumer' | 'unknown';
 
 export interface TimelinePause {
   /**
    * `stop-the-world`: eager protocols revoke every partition before rejoining, so the whole group
-   * stops for the rebalance; `per-partition`: cooperative rebalancing (KIP-429) stops only the
-   * partitions that move; `none`: nothing stopped (a static member restart).
+   * stops for the rebalance; `per-partition`: cooperative rebalancing (KIP-429) and consumer
+   * groups (KIP-848) stop only the partitions that move; `none`: nothing stopped (a static member restart).
    */
   readonly kind: 'stop-the-world' | 'per-partition' | 'none';
   /** Eager: the group's pause; cooperative: the longest pause of a moved partition. */
@@ -104,6 +127,15 @@ export type TimelineEntryKind =
   /** A static member restarted with a new member id and the group did not rebalance (KIP-345). */
   | 'member-replaced';
 
+/**
+ * For a consumer group (KIP-848, `rebalanceProtocol: 'consumer'`) an entry is one reconciliation
+ * round: from the first group epoch bump after the group was Stable (or Empty) until it is Stable
+ * again with every moved partition acknowledged by its new owner (or Empty). Epoch bumps during
+ * the round fold into it, each with its cause. `generationId` is the group epoch reached and
+ * `joinCompletedAtMs` when the coordinator computed the last target assignment. A moved
+ * partition's pause runs from the coordinator asking its owner to revoke it (or taking it from a
+ * member that left or failed) to its new owner acknowledging it.
+ */
 export interface TimelineEntry {
   readonly groupId: string;
   readonly kind: TimelineEntryKind;
@@ -131,7 +163,11 @@ export interface TimelineEntry {
   readonly partitions: {
     /** Same owner before and after. */
     readonly kept: readonly TopicPartitionRef[];
-    /** Owned by someone else now (including a cooperative second round completing a move). */
+    /**
+     * Owned by someone else now (including a cooperative second round completing a move). In a
+     * consumer group, a member that rejoined (epoch 0) loses its partitions and gets them back:
+     * they are listed here with `from` equal to `to`, because they paused.
+     */
     readonly moved: readonly PartitionMove[];
     /** Owned before, owned by nobody now (cooperative first round, or the group emptied). */
     readonly revoked: readonly PartitionMove[];

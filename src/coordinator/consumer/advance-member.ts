@@ -95,6 +95,9 @@ export function advanceMember(ctx: Ctx, u: MemberUpdate): ConsumerGroupMember {
     if (reconciled.state === 'UNREVOKED_PARTITIONS' && reconciled.classic === null) scheduleRebalanceTimeout(ctx, group.groupId, reconciled);
     else cancelRebalanceTimeout(ctx, group.groupId, memberId);
   }
+  if (lookup.replacedMemberId !== null && updated.instanceId !== null) {
+    emit(ctx, { type: 'consumer-static-member-replaced', groupId: group.groupId, instanceId: updated.instanceId, oldMemberId: lookup.replacedMemberId, newMemberId: memberId });
+  }
   if (isNew || lookup.rejoined) {
     emit(ctx, { type: 'consumer-member-joined', groupId: group.groupId, memberId, instanceId: updated.instanceId, clientId: updated.clientId, clientHost: updated.clientHost, rejoined: lookup.rejoined });
   }

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInit } from '../../protocol/messages/index.js';
-import type { Ctx } from '../context.js';
+import { emit, type Ctx } from '../context.js';
 import type { CoordinatorRecord } from '../records.js';
 import type { CoordinatorRequest } from '../types.js';
 import { advanceMember } from './advance-member.js';
@@ -105,6 +105,10 @@ function heartbeat(ctx: Ctx, request: CoordinatorRequest<'consumer-heartbeat'>):
     clientHost: request.clientHost,
     classic: null,
   };
+  if (body.topicPartitions !== null && !joining) {
+    // Before the member's records: what it owned when it sent this, i.e. what it acknowledges.
+    emit(ctx, { type: 'consumer-owned-reported', groupId: group.groupId, memberId, memberEpoch: body.memberEpoch, partitions: body.topicPartitions.map((t) => ({ topicId: t.topicId, partitions: [...t.partitions] })) });
+  }
   const reconciled = advanceMember(ctx, { group, created, lookup, updated, owned: body.topicPartitions, records });
   scheduleSessionTimeout(ctx, group.groupId, memberId);
 

@@ -7,7 +7,27 @@ import { errorName } from '../../protocol/errors.js';
  * latency, bytes in and out, error codes answered, and records and bytes produced and fetched per
  * partition, counted from the broker's diagnostics-channel events (which cost nothing until this
  * subscribes). Partition sizes and offsets are read from its store at scrape time.
+ *
+ * The event handlers run for every request, produce and fetch, so they keep prom-client's
+ * labelled children (one per API, per API and error, per partition) instead of passing a label
+ * object on each call: prom-client would otherwise hash the labels into a key every time.
  */
+type CounterChild = ReturnType<Counter['labels']>;
+
+interface ApiChildren {
+  readonly requests: CounterChild;
+  readonly latency: ReturnType<Histogram['labels']>;
+  readonly bytesIn: CounterChild;
+  readonly bytesOut: CounterChild;
+  readonly errors: Map<number, CounterChild>;
+}
+
+interface PartitionChildren {
+  readonly producedRecords: CounterChild;
+  readonly producedBytes: CounterChild;
+  readonly fetchedBytes: CounterChild;
+}
+
 export class BrokerMetrics {
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -46,6 +66,18 @@ export class BrokerMetrics {
         }
       },
     });
+    const byApi = new Map<string, ApiChildren>();
+    const byPartition = new Map<string, PartitionChildren[]>();
+    const partitionChildren = (topic: string, partition: number): PartitionChildren => {
+      let list = byPartition.get(topic);
+      if (list === undefined) byPartition.set(topic, (list = []));
+      let c = list[partition];
+      if (c === undefined) {
+        const p = String(partition);
+        c = list[partition] = { producedRecords: producedRecords.labels(topic, p), producedBytes: producedBytes.labels(topic, p), fetchedBytes: fetchedBytes.labels(topic, p) };
+      }
+      return c;
+    };
     // Connections opened before we listened are not known: only those seen opening are counted down.
     const open = new Set<number>();
     this.unsubscribe.push(
@@ -63,20 +95,29 @@ export class BrokerMetrics {
       }),
       subscribeBrokerEvent(BROKER_EVENTS.requestCompleted, (e) => {
         if (!mine(e)) return;
-        requests.inc({ api: e.api });
-        latency.observe({ api: e.api }, e.durationMs / 1000);
-        bytesIn.inc({ api: e.api }, e.requestBytes);
-        if (e.responseBytes > 0) bytesOut.inc({ api: e.api }, e.responseBytes);
-        for (const code of e.errorCodes) errors.inc({ api: e.api, error: errorName(code) });
+        let c = byApi.get(e.api);
+        if (c === undefined) {
+          c = { requests: requests.labels(e.api), latency: latency.labels(e.api), bytesIn: bytesIn.labels(e.api), bytesOut: bytesOut.labels(e.api), errors: new Map() };
+          byApi.set(e.api, c);
+        }
+        c.requests.inc();
+        c.latency.observe(e.durationMs / 1000);
+        c.bytesIn.inc(e.requestBytes);
+        if (e.responseBytes > 0) c.bytesOut.inc(e.responseBytes);
+        for (const code of e.errorCodes) {
+          let counter = c.errors.get(code);
+          if (counter === undefined) c.errors.set(code, (counter = errors.labels(e.api, errorName(code))));
+          counter.inc();
+        }
       }),
       subscribeBrokerEvent(BROKER_EVENTS.recordsAppended, (e) => {
         if (!mine(e)) return;
-        const labels = { topic: e.topic, partition: String(e.partition) };
-        producedRecords.inc(labels, e.records);
-        producedBytes.inc(labels, e.bytes);
+        const c = partitionChildren(e.topic, e.partition);
+        c.producedRecords.inc(e.records);
+        c.producedBytes.inc(e.bytes);
       }),
       subscribeBrokerEvent(BROKER_EVENTS.recordsFetched, (e) => {
-        if (mine(e)) fetchedBytes.inc({ topic: e.topic, partition: String(e.partition) }, e.bytes);
+        if (mine(e)) partitionChildren(e.topic, e.partition).fetchedBytes.inc(e.bytes);
       }),
     );
   }

@@ -41,6 +41,7 @@ export class ClusterMetrics {
   private readonly earliestOffset;
   // Samsa
   private readonly groupHealth;
+  private readonly groupType;
   private readonly groupGeneration;
   private readonly rebalances;
   private readonly lastPause;
@@ -80,9 +81,10 @@ export class ClusterMetrics {
     this.earliestOffset = gauge(registry, 'kafka_partition_earliest_offset', 'The log start offset of the partition', ['cluster_name', 'topic', 'partition']);
 
     this.groupHealth = gauge(registry, 'samsa_consumer_group_status', "1 for the group's current health verdict (Burrow's rules over the last polls: OK, WARN, ERR)", ['group_id', 'status']);
-    this.groupGeneration = gauge(registry, 'samsa_consumer_group_generation', 'The group\'s current generation (only when the timeline comes from the coordinator)', ['group_id']);
+    this.groupType = gauge(registry, 'samsa_consumer_group_info', '1 per group, labelled with its protocol (classic, or consumer for KIP-848 groups), state and assignor', ['group_id', 'group_type', 'state', 'assignor']);
+    this.groupGeneration = gauge(registry, 'samsa_consumer_group_generation', 'The group\'s current generation (classic groups: only when the timeline comes from the coordinator), or its group epoch (consumer groups, KIP-848)', ['group_id']);
     this.rebalances = new Counter({ name: 'samsa_consumer_group_rebalances_total', help: 'Rebalances seen, by their first cause (the timeline\'s reasons)', labelNames: ['group_id', 'reason', 'source'], registers: [registry] });
-    this.lastPause = gauge(registry, 'samsa_consumer_group_last_rebalance_pause_seconds', 'How long consumption paused in the last rebalance: the whole group for eager protocols, the longest moved partition for cooperative ones', ['group_id', 'rebalance_protocol']);
+    this.lastPause = gauge(registry, 'samsa_consumer_group_last_rebalance_pause_seconds', 'How long consumption paused in the last rebalance: the whole group for eager protocols, the longest moved partition for cooperative ones and consumer groups (KIP-848)', ['group_id', 'rebalance_protocol']);
     this.lastRebalanceTime = gauge(registry, 'samsa_consumer_group_last_rebalance_timestamp_seconds', 'When the last rebalance completed (Unix time)', ['group_id']);
     this.exporterUp = gauge(registry, 'samsa_exporter_up', '1 when the last poll of the cluster worked, else 0');
     this.pollDuration = gauge(registry, 'samsa_exporter_poll_duration_seconds', 'How long the last poll of the cluster took');
@@ -100,7 +102,7 @@ export class ClusterMetrics {
       this.clusterInfo, this.brokerInfo, this.topicInfo, this.partitionHighWaterMark, this.partitionLowWaterMark, this.topicHighWaterMarkSum,
       this.topicLowWaterMarkSum, this.topicLogDirSize, this.groupInfo, this.groupMembers, this.groupEmptyMembers, this.groupTopicMembers,
       this.groupTopicAssignedPartitions, this.groupTopicOffsetSum, this.groupTopicPartitionLag, this.groupTopicLag, this.lagOffset, this.lagRecords,
-      this.lagSeconds, this.maxLag, this.maxLagSeconds, this.sumLag, this.topicSumLag, this.latestOffset, this.earliestOffset, this.groupHealth, this.groupGeneration,
+      this.lagSeconds, this.maxLag, this.maxLagSeconds, this.sumLag, this.topicSumLag, this.latestOffset, this.earliestOffset, this.groupHealth, this.groupType, this.groupGeneration,
     ]) g.reset();
     this.clusterInfo.set({ cluster_version: '', broker_count: String(s.brokers.length), controller_id: String(s.controllerId), cluster_id: s.clusterId ?? '' }, 1);
     for (const b of s.brokers) {
@@ -133,6 +135,7 @@ export class ClusterMetrics {
     if (g.state !== null) {
       this.groupInfo.set({ group_id, protocol: g.protocol ?? '', protocol_type: g.protocolType ?? '', state: g.state, coordinator_id: String(g.coordinatorId ?? '') }, g.state === 'Stable' ? 1 : 0);
       this.groupMembers.set({ group_id }, g.members.length);
+      this.groupType.set({ group_id, group_type: g.type ?? '', state: g.state, assignor: g.protocol ?? '' }, 1);
       this.groupEmptyMembers.set({ group_id }, g.members.filter((m) => Object.keys(m.assignment).length === 0).length);
       const topicMembers = new Map<string, number>();
       const topicPartitions = new Map<string, number>();

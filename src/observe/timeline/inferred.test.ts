@@ -7,8 +7,8 @@ const member = (memberId: string, partitions: number[], groupInstanceId: string 
   memberId, groupInstanceId, clientId: memberId.split('-')[0]!, clientHost: '/10.0.0.1', assignment: partitions.length ? { t: partitions } : {}, subscription: ['t'],
 });
 
-function snapshot(atMs: number, state: string, members: GroupMemberView[], partitions = 4): ClusterSnapshot {
-  const group: GroupView = { groupId: 'g', state, protocolType: 'consumer', protocol: 'range', coordinatorId: 1, generationId: null, members, partitions: [], totalLag: 0, maxLagSeconds: null, status: 'OK' };
+function snapshot(atMs: number, state: string, members: GroupMemberView[], partitions = 4, type: GroupView['type'] = 'classic'): ClusterSnapshot {
+  const group: GroupView = { groupId: 'g', state, protocolType: 'consumer', type, protocol: type === 'consumer' ? 'uniform' : 'range', coordinatorId: 1, generationId: null, members, partitions: [], totalLag: 0, maxLagSeconds: null, status: 'OK' };
   return {
     atMs, pollMs: 1, clusterId: 'c', controllerId: 1, brokers: [], notes: [], timelineSource: 'inferred', groups: [group],
     topics: [{ name: 't', isInternal: false, replicationFactor: 1, cleanupPolicy: 'delete', partitions: Array.from({ length: partitions }, (_, p) => ({ partition: p, leader: 1, logStartOffset: 0, logEndOffset: 0, sizeBytes: null, produceRate: null })) }],
@@ -42,5 +42,15 @@ describe('inferred timeline', () => {
     t.observe(snapshot(1000, 'Stable', [member('a-1', [0, 1], 'pod-a'), member('b-1', [2, 3], 'pod-b')]));
     const [replaced] = t.observe(snapshot(2000, 'Stable', [member('a-2', [0, 1], 'pod-a'), member('b-1', [2, 3], 'pod-b')]));
     assert.deepEqual(replaced!.causes.map((c) => [c.kind, c.groupInstanceId]), [['static-replacement', 'pod-a']]);
+  });
+
+  it('a consumer group (KIP-848) pauses only the partitions that moved, whatever its assignor is called', () => {
+    const t = new InferredTimeline();
+    t.observe(snapshot(1000, 'Stable', [member('a-1', [0, 1, 2, 3])], 4, 'consumer'));
+    t.observe(snapshot(2000, 'Reconciling', [member('a-1', [0, 1]), member('b-1', [])], 4, 'consumer'));
+    const [scaled] = t.observe(snapshot(3000, 'Stable', [member('a-1', [0, 1]), member('b-1', [2, 3])], 4, 'consumer'));
+    assert.equal(scaled!.rebalanceProtocol, 'consumer');
+    assert.deepEqual(scaled!.partitions.moved.map((m) => [m.partition, m.from, m.to, m.pauseMs]), [[2, 'a-1', 'b-1', 2000], [3, 'a-1', 'b-1', 2000]]);
+    assert.deepEqual(scaled!.pause, { kind: 'per-partition', maxMs: 2000, partitionsPaused: 2 });
   });
 });

@@ -107,6 +107,7 @@ export class InferredTimeline implements TimelineSource {
       completedAtMs: atMs,
       protocolType: group.protocolType ?? before.protocolType,
       protocolName: group.protocol ?? before.protocolName,
+      ...(group.type === 'consumer' ? { rebalanceProtocol: 'consumer' as const } : {}),
       leaderId: null,
       causes: this.inferCauses(before.members, members, atMs, counts),
       membersBefore: before.members,

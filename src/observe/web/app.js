@@ -147,7 +147,8 @@
   function renderSummary(g) {
     const item = (label, value, cls) => el('div', {}, el('span', {}, label), el('b', { class: cls || null }, value));
     document.getElementById('group-summary').replaceChildren(el('div', { class: 'summary' },
-      item('state', g.state || '–'), item('assignor', g.protocol || '–'), item('generation', g.generationId === null ? '–' : g.generationId),
+      item('state', g.state || '–'), item('assignor', g.protocol || '–'), item(g.type === 'consumer' ? 'group epoch' : 'generation', g.generationId === null ? '–' : g.generationId),
+      g.type === 'consumer' ? item('protocol', 'consumer (KIP-848)') : null,
       item('members', g.members.length), item('lag', num(g.totalLag)), item('lag (time)', secs(g.maxLagSeconds)), item('health', g.status, `status-${g.status}`)));
   }
 
@@ -215,7 +216,10 @@
     'subscription-changed': (c) => `${who(c)} changed its subscription`,
     'leader-rejoined': (c) => `leader ${who(c)} rejoined (metadata changed)`,
     'partitions-added': (c) => `partitions added to ${c.topic}: ${c.partitionsBefore} → ${c.partitionsAfter}`,
-    'topic-created': (c) => `topic ${c.topic} created`,
+    'topic-created': (c) => `topic ${c.topic} created${c.regex ? ` (matches ${c.regex})` : ''}`,
+    'topic-deleted': (c) => `topic ${c.topic} deleted`,
+    'metadata-changed': () => 'subscribed topics changed',
+    'rebalance-timeout': (c) => `${who(c)} did not revoke in time (rebalance timeout)`,
     'cooperative-second-round': () => 'cooperative second round (revoked partitions reassigned)',
     'group-over-capacity': () => 'group over group.max.size after a restart',
     'member-gone': (c) => `${who(c)} gone (left or timed out)`,
@@ -242,7 +246,9 @@
   }
 
   function entryItem(e) {
-    const gen = e.generationId === null ? 'rebalance' : e.kind === 'member-replaced' ? `generation ${e.generationId} (no rebalance)` : `generation ${e.previousGenerationId === null ? '' : `${e.previousGenerationId} → `}${e.generationId}`;
+    // Consumer groups (KIP-848) have group epochs, and an entry is one reconciliation round.
+    const word = e.rebalanceProtocol === 'consumer' ? 'group epoch' : 'generation';
+    const gen = e.generationId === null ? 'rebalance' : e.kind === 'member-replaced' ? `${word} ${e.generationId} (no rebalance)` : `${word} ${e.previousGenerationId === null ? '' : `${e.previousGenerationId} → `}${e.generationId}`;
     const pause = e.pause.kind === 'none' || e.pause.partitionsPaused === 0 ? 'nothing paused' : e.pause.kind === 'stop-the-world'
       ? `stop-the-world ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions)`
       : e.partitions.moved.length === 0
@@ -250,12 +256,12 @@
         : `per-partition, longest ${ms(e.pause.maxMs)} (${e.pause.partitionsPaused} partitions); the rest kept flowing`;
     const p = e.partitions;
     const rows = [
-      ...p.moved.map((m) => el('tr', {}, el('td', {}, 'moved'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, ms(m.pauseMs)))),
+      ...p.moved.map((m) => el('tr', {}, el('td', {}, 'moved'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, m.revokeMs != null ? `${ms(m.pauseMs)} (revoked in ${ms(m.revokeMs)})` : ms(m.pauseMs)))),
       ...p.revoked.map((m) => el('tr', {}, el('td', {}, 'revoked'), el('td', {}, tp(m)), el('td', {}, shortId(m.from)), el('td', {}, '–'), el('td', { class: 'num' }, 'until reassigned'))),
       ...p.assigned.map((m) => el('tr', {}, el('td', {}, 'assigned'), el('td', {}, tp(m)), el('td', {}, '–'), el('td', {}, shortId(m.to)), el('td', { class: 'num' }, '–'))),
     ];
     return el('li', { class: `${e.rebalanceProtocol} ${e.kind}`, 'data-generation': e.generationId === null ? '' : e.generationId, 'data-kind': e.kind },
-      el('div', { class: 'head' }, el('span', { class: 'gen' }, gen), el('span', { class: 'muted' }, `${time(e.completedAtMs)} · took ${ms(e.completedAtMs - e.startedAtMs)}${e.joinCompletedAtMs ? ` (join ${ms(e.joinCompletedAtMs - e.startedAtMs)}, sync ${ms(e.completedAtMs - e.joinCompletedAtMs)})` : ''}`),
+      el('div', { class: 'head' }, el('span', { class: 'gen' }, gen), el('span', { class: 'muted' }, `${time(e.completedAtMs)} · took ${ms(e.completedAtMs - e.startedAtMs)}${!e.joinCompletedAtMs ? '' : e.rebalanceProtocol === 'consumer' ? ` (target assignment after ${ms(e.joinCompletedAtMs - e.startedAtMs)})` : ` (join ${ms(e.joinCompletedAtMs - e.startedAtMs)}, sync ${ms(e.completedAtMs - e.joinCompletedAtMs)})`}`),
         el('span', { class: 'badge' }, `${e.protocolName || '?'} · ${e.rebalanceProtocol}`), e.source === 'inferred' ? el('span', { class: 'badge inferred' }, 'inferred') : null),
       el('div', { class: 'why' }, causeText(e)),
       el('div', { class: 'facts' },

@@ -9,6 +9,7 @@ import {
 } from '../../../common/timeline/index.js';
 import type { CoordinatorEvent, CoordinatorRecord, GroupMetadataValue, MemberRemovalReason } from '../../../coordinator/index.js';
 import { decodeAssignment } from '../../../protocol/consumer-protocol.js';
+import { ConsumerRounds, type TopicNames } from './consumer-rounds.js';
 
 /** What the group looked like after its last timeline entry. */
 interface Settled {
@@ -60,9 +61,16 @@ const MAX_TOPIC_CHANGES = 256;
 export class TimelineBuilder {
   private readonly tracks = new Map<string, Track>();
   private readonly topicChanges: TopicChange[] = [];
+  /** Consumer groups (KIP-848): reconciliation rounds instead of generations. */
+  private readonly consumer: ConsumerRounds;
+
+  constructor(topicNames?: TopicNames) {
+    this.consumer = new ConsumerRounds(topicNames);
+  }
 
   /** Restores what the group looked like after its last recorded entry (history replayed at start). */
   restore(entry: TimelineEntry): void {
+    this.consumer.restore(entry);
     const t = this.track(entry.groupId);
     t.settled = {
       generationId: entry.generationId ?? 0,
@@ -76,6 +84,7 @@ export class TimelineBuilder {
   /** Forgets a deleted group. */
   forget(groupId: string): void {
     this.tracks.delete(groupId);
+    this.consumer.forget(groupId);
   }
 
   topicChanged(change: TopicChange): void {
@@ -83,8 +92,12 @@ export class TimelineBuilder {
     if (this.topicChanges.length > MAX_TOPIC_CHANGES) this.topicChanges.splice(0, this.topicChanges.length - MAX_TOPIC_CHANGES);
   }
 
-  /** One coordinator call's output; returns the entries it completes, and the groups deleted. */
-  apply(records: readonly CoordinatorRecord[], events: readonly CoordinatorEvent[]): { entries: TimelineEntry[]; deleted: string[] } {
+  /**
+   * One coordinator call's output; returns the entries it completes, and the groups deleted.
+   * `nowMs` dates a call whose records come without an event (none does today).
+   */
+  apply(records: readonly CoordinatorRecord[], events: readonly CoordinatorEvent[], nowMs = events[0]?.atMs ?? 0): { entries: TimelineEntry[]; deleted: string[] } {
+    for (const e of events) if (e.type === 'group-converted') this.converted(e);
     const stored = new Map<string, GroupMetadataValue>();
     for (const r of records) if (r.type === 'group-metadata' && r.value !== null) stored.set(r.groupId, r.value);
     const entries: TimelineEntry[] = [];
@@ -97,7 +110,23 @@ export class TimelineBuilder {
         deleted.push(e.groupId);
       }
     }
+    entries.push(...this.consumer.apply(records, events, nowMs));
     return { entries, deleted };
+  }
+
+  /**
+   * Online migration: a classic group becoming a consumer group keeps its members and their
+   * partitions (the consumer rounds start from them), and back.
+   */
+  private converted(e: Extract<CoordinatorEvent, { type: 'group-converted' }>): void {
+    const t = this.track(e.groupId);
+    if (e.to === 'consumer') {
+      if (t.settled !== null) this.consumer.seed(e.groupId, t.settled.members, t.settled.generationId);
+      return;
+    }
+    const members = this.consumer.currentMembers(e.groupId);
+    this.consumer.forget(e.groupId);
+    t.settled = { generationId: t.settled?.generationId ?? 0, members, protocolType: 'consumer', protocolName: t.settled?.protocolName ?? null, completedAtMs: e.atMs };
   }
 
   private onEvent(e: CoordinatorEvent, stored: ReadonlyMap<string, GroupMetadataValue>): TimelineEntry | null {

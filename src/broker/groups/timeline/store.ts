@@ -36,7 +36,7 @@ export interface TimelineStoreOptions {
  */
 export class GroupTimelineStore {
   private readonly byGroup = new Map<string, TimelineEntry[]>();
-  private readonly builder = new TimelineBuilder();
+  private readonly builder: TimelineBuilder;
   private readonly maxEntries: number;
   private recordsInLog = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -48,6 +48,8 @@ export class GroupTimelineStore {
     private readonly log: PartitionLog,
   ) {
     this.maxEntries = o.maxEntriesPerGroup ?? TIMELINE_MAX_ENTRIES_PER_GROUP;
+    // Consumer groups (KIP-848) name topics by id; entries name them.
+    this.builder = new TimelineBuilder((topicId) => o.store.listTopics().find((t) => t.id === topicId)?.name);
   }
 
   static async open(options: TimelineStoreOptions): Promise<GroupTimelineStore> {
@@ -75,7 +77,7 @@ export class GroupTimelineStore {
   onCoordinatorOutput(records: readonly CoordinatorRecord[], events: readonly CoordinatorEvent[]): void {
     if (this.closed || events.length === 0) return;
     try {
-      const { entries, deleted } = this.builder.apply(records, events);
+      const { entries, deleted } = this.builder.apply(records, events, this.o.clock.nowMs());
       for (const groupId of deleted) this.remove(groupId);
       for (const entry of entries) this.add(entry);
     } catch (err) {
