@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
 import type { CredentialStore } from './credential-store.js';
+import type { BrokerFaults } from './faults/index.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { GroupTimelineStore } from './groups/timeline/index.js';
 import type { AnyApiHandler } from './handler.js';
@@ -29,4 +30,6 @@ export interface BrokerContext {
   readonly timeline: GroupTimelineStore;
   /** SCRAM credentials of SASL users (PLAIN is checked against them too). */
   readonly credentials: CredentialStore;
+  /** The fault-injection seam of a test broker (`faults: true`); null otherwise, and then nothing checks it but this. */
+  readonly faults: BrokerFaults | null;
 }
