@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestBroker, type TestBroker } from '../../src/testing/index.js';
-import type { TestBroker as HelperBroker } from '../helpers/index.js';
 import type { LineProcess } from '../compat/group-support.js';
 import { owned, spawnRdkafkaMember } from '../compat/kip848-support.js';
 import { collect } from './support.js';
@@ -20,8 +19,7 @@ describe('testing kit: faults seen by librdkafka', () => {
   });
 
   function member(name: string): LineProcess {
-    // The support helper only reads the bootstrap address of the broker it is given.
-    const p = spawnRdkafkaMember({ bootstrap: kit.bootstrap } as HelperBroker, name, 'kit-rdk-group', ['kit-rdk']);
+    const p = spawnRdkafkaMember(kit, name, 'kit-rdk-group', ['kit-rdk']);
     processes.push(p);
     return p;
   }
