@@ -196,7 +196,8 @@ export class BrokerFaults {
     const proceed = (): unknown => this.handle(rctx, handler, request, apiKey, clientId);
     if (member !== null && (apiKey === MEMBER_APIS.heartbeat || apiKey === MEMBER_APIS.consumerGroupHeartbeat)) {
       const rule = this.heartbeats.match(member);
-      if (rule !== null) return this.heartbeats.hold(rule, proceed);
+      // A heartbeat held past its client's end is not handled: a dead client's heartbeat must not keep its session.
+      if (rule !== null) return this.heartbeats.hold(rule, () => (this.seen.isClosed(rctx.connection.id) ? NO_RESPONSE : proceed()));
     }
     return proceed();
   }

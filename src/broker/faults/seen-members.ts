@@ -46,6 +46,10 @@ export class SeenMembers {
     this.closedConnections.add(connectionId);
   }
 
+  isClosed(connectionId: number): boolean {
+    return this.closedConnections.has(connectionId);
+  }
+
   get(groupId: string, memberId: string): SeenMember | undefined {
     return this.members.get(key(groupId, memberId));
   }
