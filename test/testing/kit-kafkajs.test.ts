@@ -17,6 +17,7 @@ describe('testing kit: faults seen by kafkajs', () => {
         { name: 'kit-pause', partitions: 2 },
         { name: 'kit-fence', partitions: 2 },
         { name: 'kit-delay', partitions: 2 },
+        { name: 'kit-slow', partitions: 2 },
       ],
     });
   });
@@ -171,5 +172,40 @@ describe('testing kit: faults seen by kafkajs', () => {
     assert.equal((await aRejoined).length, 1);
     kit.restoreHeartbeats({ clientId: 'delay-a' });
     await kit.waitForGroup('kit-delay-group', (g) => g.state === 'Stable' && g.members.length === 2 && partitionCounts(g).join() === '1,1');
+  });
+
+  it('rebalance timeout: a member stuck in its handler is removed once the clock passes max.poll.interval, and the newcomer gets everything', async () => {
+    let entered = (): void => {};
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const a = await kafkajsMember(kit, 'slow-a', 'kit-slow-group', 'kit-slow', async () => {
+      entered();
+      await gate;
+    });
+    members.push(a);
+    await kit.waitForGroup('kit-slow-group', (g) => g.state === 'Stable' && partitionCounts(g).join() === '2');
+    const kafka = new Kafka({ clientId: 'slow-producer', brokers: kit.brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kit-slow', acks: -1, messages: [{ partition: 0, value: 'slow' }] });
+    await producer.disconnect();
+    await inHandler;
+
+    const removed = collect(kit, 'samsa:coordinator:member-removed');
+    try {
+      // b joins; a cannot rejoin from inside its handler, so the join phase waits for it up to
+      // the rebalance timeout (kafkajs rebalanceTimeout, Java's max.poll.interval.ms): 60 s.
+      // (kafkajs's run() resolves only once its first join completes, so it is not awaited yet.)
+      const starting = member('slow-b', 'kit-slow-group', 'kit-slow');
+      await kit.waitForGroup('kit-slow-group', (g) => g.state === 'PreparingRebalance');
+      await kit.advanceTime(60_000);
+      assert.deepEqual(removed.events.map((e) => [e.memberId.startsWith('slow-a'), e.reason]), [[true, 'rebalance-timeout']]);
+      const b = await starting;
+      assert.deepEqual(b.partitions() ?? (await b.nextJoin()), [0, 1]);
+    } finally {
+      removed.stop();
+      release();
+    }
   });
 });
