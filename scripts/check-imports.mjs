@@ -22,6 +22,8 @@ const ALLOWED = {
   // same process only through its public entry point (events, the rebalance history).
   observe: ['common', 'protocol', 'client', 'broker'],
   lab: ['common', 'protocol', 'client', 'broker'],
+  // The test kit for users' tests: an embedded broker through its public entry point (the fault seam).
+  testing: ['common', 'protocol', 'client', 'broker'],
 };
 
 /**
@@ -31,6 +33,7 @@ const ALLOWED = {
 const ONLY_FILES = {
   'assignors->protocol': ['reader.ts', 'writer.ts', 'protocol-error.ts', 'sticky-user-data.ts'],
   'observe->broker': ['index.ts'],
+  'testing->broker': ['index.ts'],
 };
 
 /** Pure cores: no sockets, files, processes or timers, and no clock reads. */

@@ -297,7 +297,9 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
       finish(response);
     };
     try {
-      const result = handler.handle(ctx, request);
+      // The fault-injection seam exists only in test brokers; otherwise this is the one check it costs.
+      const faults = this.broker.faults;
+      const result: unknown = faults === null ? handler.handle(ctx, request) : faults.intercept(ctx, handler, request);
       if (result instanceof Promise) result.then(finish, fail);
       else finish(result);
     } catch (err) {

@@ -4,6 +4,7 @@ import type { LogStore } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
 import type { AclStore } from './acl-store.js';
 import type { CredentialStore } from './credential-store.js';
+import type { BrokerFaults } from './faults/index.js';
 import type { GroupCoordinatorShell } from './groups/shell.js';
 import type { GroupTimelineStore } from './groups/timeline/index.js';
 import type { AnyApiHandler } from './handler.js';
@@ -32,4 +33,6 @@ export interface BrokerContext {
   readonly credentials: CredentialStore;
   /** The ACLs and their authorizer; null when no authorizer is configured (everything allowed). */
   readonly acls: AclStore | null;
+  /** The fault-injection seam of a test broker (`faults: true`); null otherwise, and then nothing checks it but this. */
+  readonly faults: BrokerFaults | null;
 }

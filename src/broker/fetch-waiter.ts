@@ -27,9 +27,9 @@ function onShutdown(signal: AbortSignal, callback: () => void): () => void {
 /**
  * Parks a long-poll Fetch (KIP-227 sessionless fetch, `MaxWaitMs`): resolves when data is appended
  * to any of `logs`, after `maxWaitMs`, or when the broker starts shutting down, whichever comes
- * first. Every listener and the timer are removed on the way out.
+ * first (or when `alsoWakeOn` calls back). Every listener and the timer are removed on the way out.
  */
-export function waitForAppend(logs: readonly PartitionLog[], maxWaitMs: number, closing: AbortSignal): Promise<WaitOutcome> {
+export function waitForAppend(logs: readonly PartitionLog[], maxWaitMs: number, closing: AbortSignal, alsoWakeOn?: (wake: () => void) => () => void): Promise<WaitOutcome> {
   if (closing.aborted) return Promise.resolve('closing');
   return new Promise((resolve) => {
     const cancels: Array<() => void> = [];
@@ -43,6 +43,8 @@ export function waitForAppend(logs: readonly PartitionLog[], maxWaitMs: number, 
     };
     const timer = setTimeout(() => settle('timeout'), Math.max(0, maxWaitMs));
     cancels.push(onShutdown(closing, () => settle('closing')));
+    // A paused partition resumed (fault injection): look again as if data had arrived.
+    if (alsoWakeOn !== undefined) cancels.push(alsoWakeOn(() => settle('appended')));
     for (const log of logs) {
       cancels.push(log.onceAppended(() => settle('appended')));
       if (settled) break;

@@ -3,3 +3,4 @@ export { BROKER_DEFAULTS, resolveBrokerConfig, type BrokerConfig, type BrokerOpt
 export { BROKER_EVENTS, subscribeBrokerEvent, type BrokerEventName, type BrokerEventPayloads, type ConnectionCloseReason } from './events.js';
 export { COORDINATOR_EVENTS, subscribeCoordinatorEvent, type CoordinatorEventName, type CoordinatorEventPayloads } from './groups/events.js';
 export { TXN_EVENTS, subscribeTxnEvent, type TxnEventName, type TxnEventPayloads } from './txn/events.js';
+export { BrokerFaults, GroupClock, type AssignedPartitions, type FaultHandle, type GroupMemberSnapshot, type GroupSnapshot, type MemberSelector } from './faults/index.js';

@@ -12,6 +12,7 @@ import { ScramCredentialTable } from './security/credentials.js';
 import { addUser, CredentialStore, credentialsPath } from './credential-store.js';
 import { AclStore, aclsPath } from './acl-store.js';
 import type { BrokerContext } from './context.js';
+import { BrokerFaults, GroupClock } from './faults/index.js';
 import { BROKER_EVENTS, publishBrokerEvent } from './events.js';
 import { GroupCoordinatorShell } from './groups/shell.js';
 import { GroupTimelineStore } from './groups/timeline/index.js';
@@ -38,6 +39,8 @@ export interface Broker {
    * theirs. Throws (keeping the old ones) when the files cannot be read or do not match.
    */
   reloadTls(): void;
+  /** The fault-injection seam, with `faults: true` (tests, `samsa/testing`); null otherwise. */
+  readonly faults: BrokerFaults | null;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
   /** Runs the log cleaner now over every compacted partition that is cleanable; returns what each pass did. */
@@ -51,6 +54,12 @@ export interface StartBrokerOptions extends BrokerOptions {
   clock?: Clock;
   /** A log store to use instead of opening one from the options (tests). It is closed with the broker. */
   store?: LogStore;
+  /**
+   * Turns on the fault-injection seam (`broker.faults`): group time that tests can move forward,
+   * forced rebalances and evictions, lost or late heartbeats, paused fetches, failing requests.
+   * For tests only; nothing on the wire reaches it. Default false.
+   */
+  faults?: boolean;
 }
 
 /** Starts a broker in this process. `startBroker({ port: 0, memory: true })` suits tests. */
@@ -86,11 +95,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   let groups: GroupCoordinatorShell;
   let txn: TxnCoordinatorShell;
   let timeline: GroupTimelineStore | undefined;
+  // With fault injection the group coordinator runs on a clock the test can move forward.
+  const groupClock = options.faults === true ? new GroupClock(clock) : null;
   try {
     // Replays the rebalance history, then the coordinators' logs, before any client can connect.
     timeline = await GroupTimelineStore.open({ store, config, log, clock });
     const history = timeline;
-    groups = await GroupCoordinatorShell.open({ store, config, log, clock, onOutput: (records, events) => history.onCoordinatorOutput(records, events) });
+    groups = await GroupCoordinatorShell.open({ store, config, log, clock: groupClock ?? clock, onOutput: (records, events) => history.onCoordinatorOutput(records, events) });
     try {
       txn = await TxnCoordinatorShell.open({ store, config, log, clock, groups });
     } catch (err) {
@@ -102,18 +113,21 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     if (options.store === undefined) await store.close();
     throw err;
   }
+  const handlers = handlerRegistry();
+  const faults = groupClock === null ? null : new BrokerFaults({ groupClock, groups, config, log, store, handlers });
   const context: BrokerContext = {
     config,
     log,
     clock,
     store,
-    handlers: handlerRegistry(),
+    handlers,
     txn,
     closing: closing.signal,
     groups,
     timeline,
     credentials: openCredentials(config),
     acls,
+    faults,
   };
   const connections = new Set<Connection>();
   const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
@@ -178,6 +192,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     config,
     context,
     listeners,
+    faults,
     enforceRetention: () => retention.runNow(),
     cleanLogs: () => cleaner.runNow(),
     reloadTls() {
@@ -189,6 +204,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     close() {
       closed ??= (async () => {
         closing.abort();
+        faults?.close();
         await retention.stop();
         await cleaner.stop();
         producerExpiry.stop();

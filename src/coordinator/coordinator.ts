@@ -15,6 +15,7 @@ import { consumerGroupView, type ConsumerGroupView } from './consumer/view.js';
 import { joinError, Output, syncError, type Ctx } from './context.js';
 import { DurableState } from './durable-state.js';
 import { expireOffsets } from './expiry.js';
+import { extendSessions, forceRebalance, removeMemberNow, type ForcedRemoval } from './faults.js';
 import type { ClassicGroup } from './group.js';
 import { handleHeartbeat } from './heartbeat.js';
 import { handleJoinGroup } from './join.js';
@@ -193,6 +194,32 @@ export class GroupCoordinator {
 
   nextDeadlineMs(): number | null {
     return this.timers.nextDeadlineMs();
+  }
+
+  // ---- fault injection (the broker's test seam; no request reaches these) ----
+
+  /** Starts a rebalance of the group now (see faults.ts); the response says whether one started. */
+  forceRebalance(groupId: string, nowMs: number): CoordinatorResult<boolean> {
+    let started = false;
+    const result = this.run(nowMs, (ctx) => {
+      started = forceRebalance(ctx, groupId);
+    });
+    return { ...result, response: started };
+  }
+
+  /** Removes a member now, as its session or rebalance timer would; the response says whether it was in. */
+  removeMember(groupId: string, memberId: string, reason: ForcedRemoval, nowMs: number): CoordinatorResult<boolean> {
+    let removed = false;
+    const result = this.run(nowMs, (ctx) => {
+      removed = removeMemberNow(ctx, groupId, memberId, reason);
+    });
+    return { ...result, response: removed };
+  }
+
+  /** Restarts at `nowMs` the session of every member `alive` vouches for (time was moved forward). */
+  extendSessions(nowMs: number, alive: (groupId: string, memberId: string) => boolean): void {
+    if (!this.loaded) return;
+    this.run(nowMs, (ctx) => extendSessions(ctx, alive));
   }
 
   /** Topics were deleted: tombstones for their committed offsets in every group. */

@@ -124,7 +124,9 @@ export type RebalanceReason =
   /** A static member came back with a protocol that changes the group's selection, or while syncing. */
   | 'static-member-rejoined'
   /** A freshly loaded group is larger than group.max.size. */
-  | 'group-over-capacity';
+  | 'group-over-capacity'
+  /** Asked for by a test through the broker's fault-injection seam (`samsa/testing`). */
+  | 'forced';
 
 /** Why a consumer group (KIP-848) member left. */
 export type ConsumerMemberRemovalReason =
@@ -145,7 +147,9 @@ export type ConsumerEpochReason =
   /** A member changed its topics, regex or assignor. */
   | 'subscription-changed'
   /** A subscribed topic was created, deleted or got more partitions. */
-  | 'metadata-changed';
+  | 'metadata-changed'
+  /** Asked for by a test through the broker's fault-injection seam (`samsa/testing`). */
+  | 'forced';
 
 interface EventBase {
   readonly groupId: string;

@@ -72,7 +72,7 @@ process.stdin.on('data', (b) => {
 });
 `;
 
-export function spawnRdkafkaMember(broker: TestBroker, name: string, groupId: string, topics: string[], instanceId?: string, protocol: 'consumer' | 'classic' = 'consumer'): LineProcess {
+export function spawnRdkafkaMember(broker: Pick<TestBroker, 'bootstrap'>, name: string, groupId: string, topics: string[], instanceId?: string, protocol: 'consumer' | 'classic' = 'consumer'): LineProcess {
   return spawnNode(name, RDKAFKA_KIP848_CONSUMER, [JSON.stringify({ bootstrap: broker.bootstrap, groupId, name, topics, instanceId, protocol })]);
 }
 
@@ -106,7 +106,7 @@ export class LoadProducer {
   private loop: Promise<void> | null = null;
   sent = 0;
 
-  constructor(broker: TestBroker, private readonly topic: string, private readonly partitions: number, private readonly perSecond = 300) {
+  constructor(broker: Pick<TestBroker, 'bootstrap'>, private readonly topic: string, private readonly partitions: number, private readonly perSecond = 300) {
     this.producer = new Kafka({ clientId: 'kip848-load', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
   }
 
@@ -170,7 +170,7 @@ process.stdin.on('data', async (b) => {
 });
 `;
 
-export function spawnPlatformaticMember(broker: TestBroker, name: string, groupId: string, topics: string[]): LineProcess {
+export function spawnPlatformaticMember(broker: Pick<TestBroker, 'bootstrap'>, name: string, groupId: string, topics: string[]): LineProcess {
   return spawnNode(name, PLATFORMATIC_KIP848_CONSUMER, [JSON.stringify({ bootstrap: broker.bootstrap, groupId, name, topics })]);
 }
 
@@ -190,7 +190,7 @@ export interface RdkafkaDescribedGroup {
 }
 
 /** librdkafka 2.15's admin client (kafka-javascript), in this process. */
-export function rdkafkaAdmin(broker: TestBroker): RdkafkaAdmin {
+export function rdkafkaAdmin(broker: Pick<TestBroker, 'bootstrap'>): RdkafkaAdmin {
   const require = createRequire(join(process.cwd(), 'test/compat/librdkafka/package.json'));
   const lib = require('@confluentinc/kafka-javascript') as { AdminClient: { create(config: object): RdkafkaAdmin } };
   return lib.AdminClient.create({ 'bootstrap.servers': broker.bootstrap });

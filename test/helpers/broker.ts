@@ -40,6 +40,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     bootstrap: `127.0.0.1:${broker.port}`,
     logger,
     listeners: broker.listeners,
+    faults: broker.faults,
     reloadTls: () => broker.reloadTls(),
     enforceRetention: () => broker.enforceRetention(),
     cleanLogs: () => broker.cleanLogs(),

@@ -197,6 +197,37 @@ export class GroupCoordinatorShell {
     });
   }
 
+  /**
+   * Runs one operation of the fault-injection seam on the core, in turn with requests: its
+   * records are persisted and applied and its answers sent like a request's, then every deadline
+   * already due (the operation may have moved the group clock) fires before this resolves.
+   */
+  async inject<T>(op: (core: GroupCoordinator, nowMs: number) => CoordinatorResult<T>): Promise<T> {
+    if (this.closed) throw new GroupCoordinatorUnavailable(ErrorCode.NOT_COORDINATOR, 'the group coordinator is stopping');
+    let outcome: T | undefined;
+    await this.serialize(async () => {
+      // The operation may move the group clock: the timer is armed again from the new time.
+      this.clearTimer();
+      let result: CoordinatorResult<T>;
+      try {
+        result = op(this.core, this.o.clock.nowMs());
+      } catch (err) {
+        this.logFailure('injecting a fault', err);
+        this.rebuild();
+        throw err;
+      }
+      outcome = result.response as T;
+      await this.commit(result);
+      // A consumer group transition waits for the previous one's records (see tick), hence the loop.
+      for (let rounds = 0; rounds < 10_000; rounds++) {
+        const due = this.core.nextDeadlineMs();
+        if (due === null || due > this.o.clock.nowMs()) break;
+        await this.commit(this.core.tick(this.o.clock.nowMs()));
+      }
+    });
+    return outcome as T;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

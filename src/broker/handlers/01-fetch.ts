@@ -22,6 +22,8 @@ interface FetchRound {
   logs: PartitionLog[];
   /** Partitions that returned records (only gathered while someone listens for records-fetched). */
   fetched: Array<{ topic: string; partition: number; bytes: number }> | null;
+  /** A partition was held back by the fault-injection seam: its resume must wake a parked fetch. */
+  paused: boolean;
 }
 
 /** From v13 requests and responses name topics by id (KIP-516). */
@@ -48,7 +50,8 @@ export const fetchHandler = defineHandler({
     while (round.bytes < request.minBytes && !round.hasError && round.logs.length > 0) {
       const leftMs = request.maxWaitMs - (performance.now() - startedMs);
       if (leftMs <= 0) break;
-      const outcome = await waitForAppend(round.logs, leftMs, ctx.closing);
+      const faults = ctx.faults;
+      const outcome = await waitForAppend(round.logs, leftMs, ctx.closing, round.paused && faults !== null ? (wake) => faults.onceFetchesResumed(wake) : undefined);
       if (outcome === 'closing') break;
       round = await fetchRound(rctx, request);
       if (outcome === 'timeout') break;
@@ -65,7 +68,7 @@ export const fetchHandler = defineHandler({
 
 async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<FetchRound> {
   const ctx = rctx.broker;
-  const round: FetchRound = { responses: [], bytes: 0, hasError: false, logs: [], fetched: brokerEventWanted(BROKER_EVENTS.recordsFetched) ? [] : null };
+  const round: FetchRound = { responses: [], bytes: 0, hasError: false, logs: [], fetched: brokerEventWanted(BROKER_EVENTS.recordsFetched) ? [] : null, paused: false };
   // KIP-74: the request's MaxBytes is a soft limit: the first batch found is returned whole even
   // when larger, so that a consumer always makes progress; after that the budget is strict.
   let budgetBytes = request.maxBytes;
@@ -96,7 +99,9 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
       }
       const log = found.log;
       round.logs.push(log);
-      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budgetBytes), round.bytes === 0, request.isolationLevel === READ_COMMITTED);
+      const paused = ctx.faults !== null && ctx.faults.fetchPaused(topic!.name, p.partition);
+      round.paused ||= paused;
+      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, paused ? 0 : Math.min(p.partitionMaxBytes, budgetBytes), !paused && round.bytes === 0, request.isolationLevel === READ_COMMITTED);
       if (data.errorCode !== ErrorCode.NONE) {
         round.hasError = true;
         reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });

@@ -21,6 +21,7 @@ export function describeCause(c: TimelineCause): string {
     case 'metadata-changed': return 'subscribed topics changed';
     case 'cooperative-second-round': return 'second round of a cooperative rebalance (revoked partitions reassigned)';
     case 'group-over-capacity': return 'group larger than group.max.size after a restart';
+    case 'forced': return 'forced by a test (forceRebalance)';
     case 'member-gone': return `${who} gone (left or timed out)`;
     case 'unknown': return 'rebalanced (cause not visible from outside the coordinator)';
   }

@@ -55,6 +55,8 @@ export type TimelineCauseKind =
   /** The second round of an incremental cooperative rebalance (KIP-429) after partitions were revoked. */
   | 'cooperative-second-round'
   | 'group-over-capacity'
+  /** A test asked for it (`forceRebalance` of `samsa/testing`). */
+  | 'forced'
   /** Inferred only: members are gone but how they left cannot be seen from outside. */
   | 'member-gone'
   /** Inferred only: the group rebalanced but no member or partition change explains it. */

@@ -222,6 +222,7 @@
     'rebalance-timeout': (c) => `${who(c)} did not revoke in time (rebalance timeout)`,
     'cooperative-second-round': () => 'cooperative second round (revoked partitions reassigned)',
     'group-over-capacity': () => 'group over group.max.size after a restart',
+    forced: () => 'forced by a test (forceRebalance)',
     'member-gone': (c) => `${who(c)} gone (left or timed out)`,
     unknown: () => 'rebalanced (cause not visible from outside the coordinator)',
   };

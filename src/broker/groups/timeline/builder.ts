@@ -180,6 +180,8 @@ export class TimelineBuilder {
       t.causes.push({ kind: 'subscription-changed', atMs, ...who, coordinatorReason: reason });
     } else if (reason === 'leader-rejoined') {
       t.causes.push({ kind: 'leader-rejoined', atMs, ...who, coordinatorReason: reason });
+    } else if (reason === 'forced') {
+      t.causes.push({ kind: 'forced', atMs, coordinatorReason: reason });
     } else if (reason === 'group-over-capacity') {
       t.causes.push({ kind: 'group-over-capacity', atMs, coordinatorReason: reason });
     } else if (reason === 'member-joined' && !t.causes.some((c) => c.kind === 'member-joined' && c.memberId === memberId)) {

@@ -229,6 +229,7 @@ export class ConsumerRounds {
       case 'consumer-epoch-bumped':
         if (round !== null) round.bumped = true;
         if (e.reason === 'member-joined' || e.reason === 'subscription-changed') cause({ kind: e.reason, ...who(g, e.memberId), coordinatorReason: e.reason });
+        else if (e.reason === 'forced') cause({ kind: 'forced', coordinatorReason: e.reason });
         else if (e.reason === 'metadata-changed') for (const c of topicCauses(subscribedBefore, g.subscribed, regexBefore, g.regexTopics)) cause(c);
         // member-left and member-removed: the consumer-member-removed event before it says why.
         return null;
