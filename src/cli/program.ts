@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerStartCommand } from './start.js';
 import { registerConsumeCommand } from './consume.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerGroupsCommand } from './groups/index.js';
 import { registerLagCommand } from './lag.js';
 import { registerObserveCommands } from './observe.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerGroupsCommand(program);
   registerTopicsCommand(program);
   registerLagCommand(program);
+  registerDoctorCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerStorageCommand(program);

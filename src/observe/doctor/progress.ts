@@ -1,5 +1,5 @@
 import { duration, listPartitions, membersKnown, plural, refOf, spanMs, type PartitionSeries } from './series.js';
-import type { DoctorInput, Finding } from './types.js';
+import type { DoctorInput, Finding, PartitionSample } from './types.js';
 
 /**
  * A stalled partition: a member owns it for the whole window, records wait (lag > 0 in every
@@ -10,10 +10,13 @@ import type { DoctorInput, Finding } from './types.js';
  */
 export function stalledPartitions(input: DoctorInput, series: readonly PartitionSeries[]): Finding | null {
   if (!membersKnown(input) || input.samples.length < 3) return null;
-  const stalled = series.filter((s) =>
-    s.first.committedOffset !== null
-    && s.points.length === input.samples.length
-    && s.points.every((pt) => pt.p.owner !== null && pt.p.committedOffset === s.first.committedOffset && pt.p.logEndOffset > pt.p.committedOffset!));
+  const windowMs = spanMs(input);
+  const runs = new Map<PartitionSeries, number>();
+  for (const s of series) {
+    const ms = stalledRunMs(s);
+    if (ms !== null && ms >= windowMs / 2) runs.set(s, ms);
+  }
+  const stalled = [...runs.keys()];
   if (stalled.length === 0) return null;
   const owners = [...new Set(stalled.map((s) => s.last.owner!))].sort();
   const lag = stalled.reduce((n, s) => n + s.lagEnd!, 0);
@@ -22,12 +25,12 @@ export function stalledPartitions(input: DoctorInput, series: readonly Partition
   return {
     kind: 'stalled-partition',
     severity: 'critical',
-    title: `${plural(stalled.length, 'partition')} owned but not moving for ${duration(spanMs(input))} with ${lag} records waiting (${listPartitions(stalled)})`,
+    title: `${plural(stalled.length, 'partition')} owned but not moving for ${duration(Math.max(...runs.values()))} with ${lag} records waiting (${listPartitions(stalled)})`,
     evidence: {
       stalledPartitions: stalled.length,
       lag,
-      stalledForMs: spanMs(input),
-      committedOffsets: Object.fromEntries(stalled.map((s) => [`${s.topic}/${s.partition}`, s.first.committedOffset!])),
+      stalledForMs: Math.max(...runs.values()),
+      committedOffsets: Object.fromEntries(stalled.map((s) => [`${s.topic}/${s.partition}`, s.last.committedOffset!])),
       owners: clients,
       partitionsMovingElsewhere: movingElsewhere,
     },
@@ -39,6 +42,27 @@ export function stalledPartitions(input: DoctorInput, series: readonly Partition
     ],
     impactRecords: lag,
   };
+}
+
+/**
+ * How long the partition has been stuck at the end of the window: the trailing run of samples in
+ * which it is owned, has records waiting and its committed offset stands still (at least three
+ * samples). null when it is not stuck at the end.
+ */
+function stalledRunMs(s: PartitionSeries): number | null {
+  const pts = s.points;
+  const last = pts[pts.length - 1]!.p;
+  if (last.committedOffset === null) return null;
+  const waiting = (p: PartitionSample): boolean => p.logEndOffset > p.committedOffset!;
+  // Owned with the same committed offset since index i...
+  let i = pts.length - 1;
+  while (i > 0 && pts[i - 1]!.p.owner !== null && pts[i - 1]!.p.committedOffset === last.committedOffset) i--;
+  if (last.owner === null) return null;
+  // ...with records waiting since index j; the sample before j (if in the run) is when it last had none.
+  let j = pts.length;
+  while (j > i && waiting(pts[j - 1]!.p)) j--;
+  if (pts.length - j < 2) return null;
+  return pts[pts.length - 1]!.atMs - pts[Math.max(i, j - 1)]!.atMs;
 }
 
 /**

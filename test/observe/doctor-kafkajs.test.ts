@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
+import type { Admin } from '../../src/client/admin/index.js';
+import { startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
+import {
+  findingOf, kafkaFor, runDoctor, samsaAdmin, sleep, startKafkajsConsumer, SteadyProducer, waitCaughtUp, WINDOW_MS, type RunningConsumer,
+} from './doctor-support.js';
+
+/**
+ * `samsa doctor`'s analysis against groups of real kafkajs 2.2.4 consumers, each test creating
+ * one condition on purpose and checking the finding and its numbers. The doctor watches through
+ * Samsa's admin client, as it would any cluster, and reads the broker's exact rebalance history.
+ */
+describe('doctor: conditions created with kafkajs consumers', () => {
+  let broker: TestBroker;
+  let kafka: Kafka;
+  let admin: Admin;
+  const running: Array<{ stop(): Promise<void> }> = [];
+
+  before(async () => {
+    broker = await startTestBroker();
+    kafka = kafkaFor(broker);
+    admin = samsaAdmin(broker);
+  });
+  after(async () => {
+    for (const r of running.reverse()) await r.stop();
+    await admin.close();
+    await broker.close();
+  });
+
+  async function topic(name: string, partitions: number): Promise<void> {
+    await admin.createTopics({ topics: [{ name, numPartitions: partitions }] });
+  }
+
+  async function consumer(groupId: string, name: string, o: Parameters<typeof startKafkajsConsumer>[3] = {}): Promise<RunningConsumer> {
+    const c = await startKafkajsConsumer(kafka, groupId, name, o);
+    running.push(c);
+    return c;
+  }
+
+  async function producer(name: string, o: ConstructorParameters<typeof SteadyProducer>[2]): Promise<SteadyProducer> {
+    const p = await new SteadyProducer(kafka, name, o).start();
+    running.push(p);
+    return p;
+  }
+
+  it('a group that keeps up gets no finding and exit code 0', async () => {
+    await topic('healthy', 2);
+    const p = await producer('healthy', { perTick: 10, tickMs: 100, partitionOf: (i) => i % 2 });
+    const a = await consumer('healthy-group', 'healthy');
+    const b = await consumer('healthy-group', 'healthy');
+    await waitFor(() => a.partitions.length === 1 && b.partitions.length === 1, 20_000, 'one partition each');
+    await waitFor(() => a.processed > 0 && b.processed > 0, 20_000, 'both consuming');
+    // The joins before the window paused the group; judge the window only.
+    const report = await runDoctor(broker, admin, 'healthy-group', { historyMs: WINDOW_MS });
+    assert.deepEqual(report.findings.map((f) => [f.kind, f.title]), []);
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.summary.members, 2);
+    assert.ok(report.summary.productionPerSec! > 50 && report.summary.productionPerSec! < 200, `about 100/s produced: ${report.summary.productionPerSec}`);
+    await p.stop();
+  });
+
+  it('too few consumers: one slow consumer behind a faster producer, with the rates and the consumers it takes', async () => {
+    await topic('slow', 2);
+    // About 200 records/s in; the consumer takes 20 ms a record, so at most 50/s out.
+    const p = await producer('slow', { perTick: 20, tickMs: 100, partitionOf: (i) => i % 2 });
+    const c = await consumer('slow-group', 'slow', { maxBytesPerPartition: 2048, handler: () => sleep(20) });
+    await waitFor(() => c.processed > 20, 20_000, 'the consumer at work');
+    const report = await runDoctor(broker, admin, 'slow-group');
+    const f = findingOf(report, 'too-few-consumers');
+    const e = f.evidence as Record<string, number>;
+    assert.ok(e.productionPerSec! > 100 && e.productionPerSec! < 300, `production ${e.productionPerSec}/s`);
+    assert.ok(e.consumptionPerSec! > 0 && e.consumptionPerSec! <= 55, `consumption ${e.consumptionPerSec}/s`);
+    assert.ok(e.lagEnd! > e.lagStart!, 'the lag grew');
+    // The lag grew by what came in minus what went out.
+    const expectedGrowth = (e.productionPerSec! - e.consumptionPerSec!) * (e.windowMs! / 1000);
+    assert.ok(Math.abs(e.lagEnd! - e.lagStart! - expectedGrowth) < 0.05 * e.lagEnd! + 5, `lag growth ${e.lagEnd! - e.lagStart!} vs rates ${expectedGrowth}`);
+    assert.equal(e.members, 1);
+    assert.equal(e.consumersNeeded, 2, 'at most one consumer per partition');
+    assert.deepEqual(f.members, [c.memberId]);
+    assert.equal(f.severity, 'critical');
+    assert.equal(report.exitCode, 2);
+    await p.stop();
+  });
+
+  it('more members than partitions: the idle member is named', async () => {
+    await topic('crowded', 2);
+    const cs = [await consumer('crowded-group', 'crowded'), await consumer('crowded-group', 'crowded'), await consumer('crowded-group', 'crowded')];
+    await waitFor(() => cs.filter((c) => c.partitions.length === 1).length === 2 && cs.every((c) => c.memberId !== null), 20_000, 'two members with a partition');
+    await waitFor(async () => (await admin.describeGroups(['crowded-group']))[0]!.state === 'Stable', 20_000, 'a stable group');
+    const idle = cs.find((c) => c.partitions.length === 0)!;
+    const report = await runDoctor(broker, admin, 'crowded-group', { historyMs: WINDOW_MS });
+    const f = findingOf(report, 'idle-members');
+    assert.deepEqual(f.members, [idle.memberId]);
+    assert.deepEqual([f.evidence.members, f.evidence.partitions, f.evidence.idleMembers], [3, 2, 1]);
+    assert.equal(report.exitCode, 1);
+  });
+
+  it('a stalled partition: its owner is stuck on a record while the other partition moves', async () => {
+    await topic('stall', 2);
+    let stuck = false;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const p = await producer('stall', { perTick: 4, tickMs: 100, partitionOf: (i) => i % 2 });
+    const handler = async () => {
+      if (stuck) await released;
+    };
+    // A long session so the stuck member stays in the group for the whole test (kafkajs heartbeats between records).
+    const a = await consumer('stall-group', 'stall', { sessionTimeout: 60_000, rebalanceTimeout: 60_000 });
+    const b = await consumer('stall-group', 'stall', { sessionTimeout: 60_000, rebalanceTimeout: 60_000, handler });
+    running.unshift({ stop: async () => release() });
+    await waitFor(() => a.partitions.length === 1 && b.partitions.length === 1, 20_000, 'one partition each');
+    await waitCaughtUp(admin, 'stall-group', 'both partitions committed');
+    stuck = true;
+    const report = await runDoctor(broker, admin, 'stall-group', { historyMs: WINDOW_MS });
+    const f = findingOf(report, 'stalled-partition');
+    assert.deepEqual(f.partitions, [{ topic: 'stall', partition: b.partitions[0]! }]);
+    assert.deepEqual(f.members, [b.memberId]);
+    assert.ok((f.evidence.lag as number) > 0);
+    assert.equal(f.evidence.partitionsMovingElsewhere, 1);
+    assert.equal(report.findings[0]!.kind, 'stalled-partition', 'the most serious finding comes first');
+    release();
+    await p.stop();
+  });
+
+  it('a member evicted for processing longer than the rebalance timeout (max.poll.interval.ms), from the exact timeline', async () => {
+    await topic('poll', 1);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    running.unshift({ stop: async () => release() });
+    const slow = await consumer('poll-group', 'poll', { sessionTimeout: 60_000, rebalanceTimeout: 1000, handler: () => released });
+    await waitFor(() => slow.partitions.length === 1, 20_000, 'the slow member owns the partition');
+    const p = await kafka.producer();
+    await p.connect();
+    await p.send({ topic: 'poll', messages: [{ value: 'takes forever' }] });
+    await p.disconnect();
+    await waitFor(() => slow.processed === 0 && slow.memberId !== null, 5000, 'the slow member inside its handler');
+    // A second member joins: the stuck one cannot rejoin within its rebalance timeout.
+    const other = await consumer('poll-group', 'poll', { rebalanceTimeout: 1000 });
+    await waitFor(() => other.partitions.length === 1, 20_000, 'the partition moved to the new member');
+    const report = await runDoctor(broker, admin, 'poll-group', { windowMs: 1000 });
+    const f = findingOf(report, 'poll-interval-exceeded');
+    assert.deepEqual(f.members, [slow.memberId]);
+    assert.equal(f.evidence.evictions, 1);
+    assert.equal(f.evidence.partitionsMovedAway, 1);
+    release();
+  });
+});
