@@ -146,4 +146,27 @@ describe('doctor: conditions created with kafkajs consumers', () => {
     assert.equal(f.evidence.partitionsMovedAway, 1);
     release();
   });
+
+  it('skew: one key takes most of the production; the hot partition and the key are named', async () => {
+    await topic('skewed', 4);
+    // 9 of 10 records carry the key "tenant-42" and go to partition 2; the rest spread over 0, 1, 3.
+    const p = await producer('skewed', {
+      perTick: 20, tickMs: 100,
+      partitionOf: (i) => (i % 10 === 9 ? [0, 1, 3][i % 3]! : 2),
+      keyOf: (i) => (i % 10 === 9 ? `other-${i}` : 'tenant-42'),
+    });
+    const c = await consumer('skewed-group', 'skewed');
+    await waitFor(() => c.processed > 50, 20_000, 'the consumer at work');
+    const report = await runDoctor(broker, admin, 'skewed-group', { historyMs: WINDOW_MS });
+    const f = findingOf(report, 'skew');
+    assert.equal(f.evidence.topic, 'skewed');
+    assert.equal(f.evidence.hotProductionPartition, 2);
+    const share = f.evidence.productionSharePct as number;
+    assert.ok(share > 85 && share < 95, `about 90% of production on partition 2: ${share}`);
+    assert.equal(f.evidence.evenSharePct, 25);
+    assert.match((f.evidence.topKeys as string[])[0]!, /^tenant-42:\d+$/);
+    assert.match(f.fix[0]!, /"tenant-42"/);
+    assert.equal(report.exitCode, 1);
+    await p.stop();
+  });
 });
