@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import type { Admin } from '../../src/client/admin/index.js';
 import type { DoctorReport } from '../../src/observe/doctor/index.js';
+import { startObserveServer } from '../../src/observe/index.js';
 import { samsa } from '../cli/helpers.js';
 import { runKcat, startTestBroker, SYSTEM_PYTHON, waitFor, type TestBroker } from '../helpers/index.js';
 import { findingOf, kafkaFor, runDoctor, samsaAdmin, SteadyProducer } from './doctor-support.js';
@@ -126,6 +127,19 @@ describe('doctor: conditions created with kcat (librdkafka)', () => {
     assert.equal(f.evidence.timelineSource, 'coordinator');
     assert.match(f.fix.join('\n'), /group\.instance\.id/);
     assert.match(f.fix.join('\n'), /cooperative-sticky/);
+
+    // The command reads the same exact history from the broker's HTTP API.
+    const server = await startObserveServer({ admin, port: 0, broker, pollIntervalMs: 60_000 });
+    try {
+      const cli = await samsa(['doctor', '--bootstrap-server', broker.bootstrap, '--group', 'churn-group', '--window', '1s', '--http-url', server.url, '--format', 'json']);
+      assert.equal(cli.code, f.severity === 'critical' ? 2 : 1, cli.stderr);
+      const json = JSON.parse(cli.stdout) as DoctorReport;
+      assert.equal(json.timelineSource, 'coordinator');
+      const churn = json.findings.find((x) => x.kind === 'rebalance-churn')!;
+      assert.deepEqual([churn.evidence.rebalances, churn.evidence.reasons], [f.evidence.rebalances, f.evidence.reasons]);
+    } finally {
+      await server.close();
+    }
     await stop(stayer);
   });
 

@@ -1,4 +1,4 @@
-import { listPartitions, membersKnown, perSec, plural, refOf, spanMs, type PartitionSeries } from './series.js';
+import { listPartitions, membersKnown, perSec, plural, refOf, round2, spanMs, type PartitionSeries } from './series.js';
 import type { DoctorInput, DoctorThresholds, Finding } from './types.js';
 
 /**
@@ -11,10 +11,17 @@ import type { DoctorInput, DoctorThresholds, Finding } from './types.js';
 export function tooFewConsumers(input: DoctorInput, series: readonly PartitionSeries[], t: DoctorThresholds): Finding | null {
   const ms = spanMs(input);
   const judged = series.filter((s) => s.lagStart !== null && s.lagEnd !== null);
-  const produced = judged.reduce((n, s) => n + s.produced, 0);
-  const consumed = judged.reduce((n, s) => n + s.consumed, 0);
-  if (ms <= 0 || produced < t.minRecordsForRates || consumed === 0) return null;
-  if (consumed >= produced * t.fallingBehindRatio) return null;
+  if (ms <= 0 || judged.reduce((n, s) => n + s.produced, 0) < t.minRecordsForRates) return null;
+  // Per partition, between its first and last commit when it committed twice or more, else over the window.
+  let productionPerSec = 0;
+  let consumptionPerSec = 0;
+  for (const s of judged) {
+    const span = s.betweenCommits ?? { produced: s.produced, consumed: s.consumed, ms };
+    if (span.ms <= 0) continue;
+    productionPerSec += (span.produced * 1000) / span.ms;
+    consumptionPerSec += (span.consumed * 1000) / span.ms;
+  }
+  if (consumptionPerSec === 0 || consumptionPerSec >= productionPerSec * t.fallingBehindRatio) return null;
   const lagStart = judged.reduce((n, s) => n + s.lagStart!, 0);
   const lagEnd = judged.reduce((n, s) => n + s.lagEnd!, 0);
   if (lagEnd <= lagStart) return null;
@@ -29,9 +36,9 @@ export function tooFewConsumers(input: DoctorInput, series: readonly PartitionSe
   }
   const partitions = series.length;
   const members = busyMembers.length;
-  const productionPerSec = perSec(produced, ms)!;
-  const consumptionPerSec = perSec(consumed, ms)!;
-  const needed = members === 0 ? null : Math.ceil((members * produced) / consumed);
+  const needed = members === 0 ? null : Math.ceil((members * productionPerSec) / consumptionPerSec);
+  productionPerSec = round2(productionPerSec);
+  consumptionPerSec = round2(consumptionPerSec);
   const fix: string[] = [];
   if (needed !== null && members < partitions) {
     fix.push(`run ${Math.min(needed, partitions)} consumers instead of ${members} (at ${consumptionPerSec}/s per ${members === 1 ? 'consumer' : `${members} consumers`}; more than ${partitions}, one per partition, would sit idle)`);
@@ -40,7 +47,7 @@ export function tooFewConsumers(input: DoctorInput, series: readonly PartitionSe
     fix.push(`every one of the ${partitions} partitions already has its own consumer: add partitions (CreatePartitions) and consumers together, or make each consumer faster`);
   }
   fix.push('make the handler faster: batch its writes, do I/O concurrently (partitionsConsumedConcurrently, eachBatch), move slow work out of the consume loop');
-  const severity = consumed < produced * t.criticalRatio ? 'critical' : 'warning';
+  const severity = consumptionPerSec < productionPerSec * t.criticalRatio ? 'critical' : 'warning';
   return {
     kind: 'too-few-consumers',
     severity,

@@ -25,6 +25,12 @@ export interface PartitionSeries extends PartitionRef {
   /** Lag at the last sample; null with nothing committed. */
   readonly lagEnd: number | null;
   readonly lagStart: number | null;
+  /**
+   * Production and consumption between the first and the last commit seen (null with fewer than
+   * two): commits arrive in steps, so rates over the whole window would depend on where the
+   * window cuts the commit cycle; between two commits they compare like with like.
+   */
+  readonly betweenCommits: { readonly produced: number; readonly consumed: number; readonly ms: number } | null;
 }
 
 export const lagOf = (p: PartitionSample): number | null =>
@@ -58,9 +64,23 @@ export function partitionSeries(samples: readonly DoctorSample[]): PartitionSeri
       commitSteps,
       lagStart: lagOf(first),
       lagEnd: lagOf(last),
+      betweenCommits: betweenCommits(list),
     });
   }
   return out.sort(byPartition);
+}
+
+function betweenCommits(list: ReadonlyArray<{ atMs: number; p: PartitionSample }>): PartitionSeries['betweenCommits'] {
+  const changed: number[] = [];
+  for (let i = 1; i < list.length; i++) {
+    const before = list[i - 1]!.p.committedOffset;
+    const now = list[i]!.p.committedOffset;
+    if (before !== null && now !== null && now > before) changed.push(i);
+  }
+  if (changed.length < 2) return null;
+  const a = list[changed[0]!]!;
+  const b = list[changed[changed.length - 1]!]!;
+  return { produced: Math.max(0, b.p.logEndOffset - a.p.logEndOffset), consumed: b.p.committedOffset! - a.p.committedOffset!, ms: b.atMs - a.atMs };
 }
 
 /** Milliseconds between the first and the last sample. */

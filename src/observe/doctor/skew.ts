@@ -5,6 +5,9 @@ import type { DoctorInput, DoctorThresholds, Finding, PartitionRef } from './typ
  * The share of a topic's production (or lag) above which one partition is "hot": halfway between
  * an even share and everything, so 75% of 2 partitions, 62.5% of 4, 56% of 8.
  */
+/** Share of the records read near a hot partition's end from which one key counts as hot. */
+const HOT_KEY_SHARE = 0.2;
+
 export const hotShare = (partitions: number): number => 1 / partitions + 0.5 * (1 - 1 / partitions);
 
 interface Hot {
@@ -46,11 +49,19 @@ export function skew(input: DoctorInput, series: readonly PartitionSeries[], t: 
   const production = hot.find((h) => h.what === 'production' && h.topic === main.topic);
   const lag = hot.find((h) => h.what === 'lag' && h.topic === main.topic);
   const keys = input.endFacts.find((f) => f.topic === main.topic && f.partition === (production ?? main).partition)?.recentKeys ?? [];
+  const keysRead = keys.reduce((n, k) => n + k.count, 0);
+  // A hot key shows as one key taking a fair part of the records read; all-distinct keys mean the producer chose the partition.
+  const hotKeys = keys.filter((k) => k.count >= 2 && k.count >= HOT_KEY_SHARE * keysRead);
   const fix: string[] = [];
   if (production !== undefined) {
-    fix.push(keys.length > 0
-      ? `a hot key: ${keys.slice(0, 3).map((k) => `"${k.key}" (${k.count})`).join(', ')} dominate the last records of ${tpKey(main.topic, production.partition)}; key by something with more distinct values, or spread a hot key over several partitions (a suffix) where per-key order allows`
-      : `a hot key: choose a record key with more distinct values, or spread a hot key over several partitions (a suffix) where per-key order allows; more partitions do not split one key`);
+    const where = tpKey(main.topic, production.partition);
+    if (hotKeys.length > 0) {
+      fix.push(`a hot key: ${hotKeys.slice(0, 3).map((k) => `"${k.key}" (${k.count} of the last ${keysRead} records)`).join(', ')} on ${where}; key by something with more distinct values, or spread a hot key over several partitions (a suffix) where per-key order allows; more partitions do not split one key`);
+    } else if (keys.length > 0) {
+      fix.push(`no key dominates the last ${keysRead} records of ${where}: the producer picks the partition itself (an explicit partition, a custom partitioner); let the default partitioner spread keyed records`);
+    } else {
+      fix.push('a hot key, or a producer that picks the partition itself: choose a record key with more distinct values; more partitions do not split one key');
+    }
   }
   if (lag !== undefined && production === undefined) {
     fix.push(`the lag sits on ${tpKey(main.topic, lag.partition)} without more production there: its owner is slower than the others (look at that member), or its records are slower to process`);
