@@ -29,8 +29,10 @@ export function tooFewConsumers(input: DoctorInput, series: readonly PartitionSe
   let busyMembers: string[] = [];
   if (membersKnown(input)) {
     const working = last.members!.filter((m) => Object.values(m.assignment).some((ps) => ps.length > 0));
-    // Busy: one of its partitions had lag in every sample (it never caught up).
-    const busy = (memberId: string): boolean => series.some((s) => s.points.every((pt) => pt.p.owner === memberId && (pt.p.committedOffset === null || pt.p.logEndOffset > pt.p.committedOffset)));
+    // Busy: a partition it owns now had records waiting in every sample (it never caught up),
+    // whoever owned it before (a member that just joined took over a backlog).
+    const busy = (memberId: string): boolean => series.some((s) => s.last.owner === memberId
+      && s.points.every((pt) => pt.p.committedOffset === null || pt.p.logEndOffset > pt.p.committedOffset));
     if (working.length === 0 || !working.every((m) => busy(m.memberId))) return null;
     busyMembers = working.map((m) => m.memberId).sort();
   }
@@ -41,7 +43,7 @@ export function tooFewConsumers(input: DoctorInput, series: readonly PartitionSe
   consumptionPerSec = round2(consumptionPerSec);
   const fix: string[] = [];
   if (needed !== null && members < partitions) {
-    fix.push(`run ${Math.min(needed, partitions)} consumers instead of ${members} (at ${consumptionPerSec}/s per ${members === 1 ? 'consumer' : `${members} consumers`}; more than ${partitions}, one per partition, would sit idle)`);
+    fix.push(`run ${Math.min(needed, partitions)} consumers instead of ${members} (${plural(members, 'consumer')} keep${members === 1 ? 's' : ''} up with ${round2(consumptionPerSec)}/s; more than ${partitions}, one per partition, would sit idle)`);
   }
   if (needed === null || needed > partitions || members >= partitions) {
     fix.push(`every one of the ${partitions} partitions already has its own consumer: add partitions (CreatePartitions) and consumers together, or make each consumer faster`);

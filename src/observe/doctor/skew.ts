@@ -5,6 +5,14 @@ import type { DoctorInput, DoctorThresholds, Finding, PartitionRef } from './typ
  * The share of a topic's production (or lag) above which one partition is "hot": halfway between
  * an even share and everything, so 75% of 2 partitions, 62.5% of 4, 56% of 8.
  */
+const pct = (n: number): number => Math.round(n * 1000) / 10;
+
+function productionShare(list: readonly PartitionSeries[], partition: number): number | null {
+  const total = list.reduce((n, s) => n + s.produced, 0);
+  const p = list.find((s) => s.partition === partition);
+  return total === 0 || p === undefined ? null : p.produced / total;
+}
+
 /** Share of the records read near a hot partition's end from which one key counts as hot. */
 const HOT_KEY_SHARE = 0.2;
 
@@ -64,17 +72,17 @@ export function skew(input: DoctorInput, series: readonly PartitionSeries[], t: 
     }
   }
   if (lag !== undefined && production === undefined) {
-    fix.push(`the lag sits on ${tpKey(main.topic, lag.partition)} without more production there: its owner is slower than the others (look at that member), or its records are slower to process`);
+    const share = productionShare(byTopic.get(main.topic)!, lag.partition);
+    fix.push(`the lag sits on ${tpKey(main.topic, lag.partition)}, which gets ${share === null ? 'an unknown share' : `${pct(share)}%`} of the production: its owner is slower than the others (look at that member: restarts, a slow host), or its records are slower to process`);
   }
   fix.push('with cooperative-sticky or a custom assignor, give the hot partition a consumer of its own');
   const partitions: PartitionRef[] = [...new Map(hot.filter((h) => h.topic === main.topic).map((h) => [h.partition, refOf(h)])).values()].sort((a, b) => a.partition - b.partition);
-  const pct = (n: number): number => Math.round(n * 1000) / 10;
   return {
     kind: 'skew',
     severity: 'warning',
     title: [
       production === undefined ? null : `${tpKey(main.topic, production.partition)} takes ${pct(production.share)}% of ${main.topic}'s production`,
-      lag === undefined ? null : `${tpKey(main.topic, lag.partition)} holds ${pct(lag.share)}% of its lag`,
+      lag === undefined ? null : `${tpKey(main.topic, lag.partition)} holds ${pct(lag.share)}% of ${production === undefined ? `${main.topic}'s` : 'its'} lag`,
     ].filter((x) => x !== null).join('; ') + ` (${main.partitions} partitions, even share ${pct(1 / main.partitions)}%)`,
     evidence: {
       topic: main.topic,
