@@ -211,4 +211,20 @@ describe('doctor diagnosis', () => {
     const report = diagnose(input(samples(4, [member('a', [1]), member('b', [])], [left, stuck])));
     assert.deepEqual(report.findings.map((f) => f.kind), ['stalled-partition', 'no-owner', 'skew', 'idle-members']);
   });
+
+  it('a stall that begins during the window is timed from the last sample without records waiting', () => {
+    // Caught up at 150 for the first two samples, then records arrive and the offset stays.
+    const late: PartitionAt = (i) => ({ end: i < 2 ? 150 : 150 + 10 * i, committed: 150, owner: 'b' });
+    const f = diagnose(input(samples(8, [member('a', [0]), member('b', [1])], [keepingUp('a'), late]))).findings[0]!;
+    assert.equal(f.kind, 'stalled-partition');
+    assert.equal(f.evidence.stalledForMs, 6000, 'from the second sample (last with nothing waiting) to the eighth');
+    assert.equal(f.evidence.lag, 70);
+  });
+
+  it('a member that joined during the window and took over a backlog counts as busy', () => {
+    const slow = (owner: (i: number) => string): PartitionAt => (i) => ({ end: 1000 + 30 * i, committed: 500 + 10 * i, owner: owner(i) });
+    const s = samples(6, [member('a', [0]), member('b2', [1])], [slow(() => 'a'), slow((i) => (i < 3 ? 'b1' : 'b2'))]);
+    const f = diagnose(input(s)).findings.find((x) => x.kind === 'too-few-consumers')!;
+    assert.deepEqual(f.members, ['a', 'b2']);
+  });
 });
