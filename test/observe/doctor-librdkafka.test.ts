@@ -132,10 +132,11 @@ describe('doctor: conditions created with kcat (librdkafka)', () => {
     const server = await startObserveServer({ admin, port: 0, broker, pollIntervalMs: 60_000 });
     try {
       const cli = await samsa(['doctor', '--bootstrap-server', broker.bootstrap, '--group', 'churn-group', '--window', '1s', '--http-url', server.url, '--format', 'json']);
-      assert.equal(cli.code, f.severity === 'critical' ? 2 : 1, cli.stderr);
       const json = JSON.parse(cli.stdout) as DoctorReport;
       assert.equal(json.timelineSource, 'coordinator');
       const churn = json.findings.find((x) => x.kind === 'rebalance-churn')!;
+      // Later, so the same pauses are a smaller share of a longer history: the severity may be lower.
+      assert.equal(cli.code, churn.severity === 'critical' ? 2 : 1, cli.stderr);
       assert.deepEqual([churn.evidence.rebalances, churn.evidence.reasons], [f.evidence.rebalances, f.evidence.reasons]);
     } finally {
       await server.close();
