@@ -34,11 +34,12 @@ export function parseDurationMs(value: string): number {
 }
 
 /**
- * The time between samples for a window: about 30 samples, at least every 2 s (so the 5 s
- * default auto-commit interval shows as commits far apart) and at most every 200 ms.
+ * The time between samples for a window: about 30 samples, at least every second (commits are
+ * told apart from commits after every batch only when more than 2.5 samples apart, and the 5 s
+ * auto-commit interval of the Java client and librdkafka must show) and at most every 200 ms.
  */
 export function defaultIntervalMs(windowMs: number): number {
-  return Math.min(2000, Math.max(200, Math.round(windowMs / 30)));
+  return Math.min(1000, Math.max(200, Math.round(windowMs / 30)));
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -46,7 +47,7 @@ export function registerDoctorCommand(program: Command): void {
     .description('watch a consumer group for a window and explain why it lags: findings with evidence and fixes, ordered by impact; exit code 0 healthy, 1 warning, 2 critical, 3 could not diagnose')
     .requiredOption('--group <group>', 'the group')
     .option('--window <duration>', 'how long to watch, e.g. 60s, 5m (default: 60s)', parseDurationMs, 60_000)
-    .option('--interval <duration>', 'time between samples (default: window/30, between 200ms and 2s)', parseDurationMs)
+    .option('--interval <duration>', 'time between samples (default: window/30, between 200ms and 1s)', parseDurationMs)
     .option('--http-url <url>', `a Samsa broker's HTTP address (samsa start --http-port) for its exact rebalance history (default: $${HTTP_URL_ENV})`)
     .option('--history <duration>', 'how much of the exact rebalance history to judge churn on (default: 1h)', parseDurationMs, DEFAULT_HISTORY_MS))
     .action(action<DoctorFlags>(async (ctx, flags) => {
