@@ -10,10 +10,10 @@ import { renderTable } from './output/table.js';
 
 interface DoctorFlags {
   group: string;
-  window: number;
+  window?: number;
   interval?: number;
   httpUrl?: string;
-  history: number;
+  history?: number;
 }
 
 /**
@@ -23,6 +23,8 @@ interface DoctorFlags {
  * rejects exits 2 too, with its usage on stderr and nothing on stdout.
  */
 export const DOCTOR_EXIT_UNKNOWN = 3;
+
+export const DEFAULT_WINDOW_MS = 60_000;
 
 /** `60s`, `2m`, `500ms`, `1h`, or plain milliseconds. */
 export function parseDurationMs(value: string): number {
@@ -46,12 +48,12 @@ export function registerDoctorCommand(program: Command): void {
   withCommonOptions(program.command('doctor')
     .description('watch a consumer group for a window and explain why it lags: findings with evidence and fixes, ordered by impact; exit code 0 healthy, 1 warning, 2 critical, 3 could not diagnose')
     .requiredOption('--group <group>', 'the group')
-    .option('--window <duration>', 'how long to watch, e.g. 60s, 5m (default: 60s)', parseDurationMs, 60_000)
+    .option('--window <duration>', 'how long to watch, e.g. 60s, 5m (default: 60s)', parseDurationMs)
     .option('--interval <duration>', 'time between samples (default: window/30, between 200ms and 1s)', parseDurationMs)
     .option('--http-url <url>', `a Samsa broker's HTTP address (samsa start --http-port) for its exact rebalance history (default: $${HTTP_URL_ENV})`)
-    .option('--history <duration>', 'how much of the exact rebalance history to judge churn on (default: 1h)', parseDurationMs, DEFAULT_HISTORY_MS))
+    .option('--history <duration>', 'how much of the exact rebalance history to judge churn on (default: 1h)', parseDurationMs))
     .action(action<DoctorFlags>(async (ctx, flags) => {
-      const windowMs = flags.window;
+      const windowMs = flags.window ?? DEFAULT_WINDOW_MS;
       const intervalMs = flags.interval ?? defaultIntervalMs(windowMs);
       if (intervalMs > windowMs) throw new UsageError('--interval must not be longer than --window');
       const httpUrl = flags.httpUrl ?? (process.env[HTTP_URL_ENV] || undefined);
@@ -61,7 +63,7 @@ export function registerDoctorCommand(program: Command): void {
           groupId: flags.group,
           windowMs,
           intervalMs,
-          historyMs: flags.history,
+          historyMs: flags.history ?? DEFAULT_HISTORY_MS,
           ...(httpUrl === undefined ? {} : { exactTimeline: async () => (await readHistory(httpUrl, flags.group)).entries }),
           onFirstSample: (description, committed) => assertGroupKnown(flags.group, description, committed),
           onSample: (taken, expected) => ctx.progress.start(`watching ${flags.group}: sample ${taken}/${expected}`),
