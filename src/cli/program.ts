@@ -15,6 +15,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Re
   { names: ['groups'], load: async () => (await import('./groups/index.js')).registerGroupsCommand },
   { names: ['topics'], load: async () => (await import('./topics.js')).registerTopicsCommand },
   { names: ['lag'], load: async () => (await import('./lag.js')).registerLagCommand },
+  { names: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctorCommand },
   { names: ['produce'], load: async () => (await import('./produce.js')).registerProduceCommand },
   { names: ['consume'], load: async () => (await import('./consume.js')).registerConsumeCommand },
   { names: ['storage'], load: async () => (await import('./storage.js')).registerStorageCommand },

@@ -65,7 +65,7 @@ export function registerGroupsTimeline(groups: Command): void {
     }));
 }
 
-async function readHistory(httpUrl: string, groupId: string): Promise<TimelineAnswer> {
+export async function readHistory(httpUrl: string, groupId: string): Promise<TimelineAnswer> {
   const url = new URL(`api/groups/${encodeURIComponent(groupId)}/timeline`, httpUrl.endsWith('/') ? httpUrl : `${httpUrl}/`);
   let res: Response;
   try {

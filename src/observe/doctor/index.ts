@@ -1,0 +1,3 @@
+export * from './types.js';
+export { diagnose, compareFindings } from './analyze.js';
+export { hotShare } from './skew.js';
