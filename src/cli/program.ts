@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerStartCommand } from './start.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerGroupsCommand } from './groups/index.js';
+import { registerLabCommand } from './lab.js';
 import { registerLagCommand } from './lag.js';
 import { registerObserveCommands } from './observe.js';
 import { registerProduceCommand } from './produce.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerTransactionsCommand(program);
   registerObserveCommands(program);
   registerUsersCommand(program);
+  registerLabCommand(program);
   return program;
 }
 

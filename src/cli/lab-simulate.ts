@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerLabSimulate(lab: Command): void {
+  void lab;
+}
