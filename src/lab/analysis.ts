@@ -39,7 +39,12 @@ const OWNER_LOOKBACK_MS = 1000;
 export function analyzeRun(f: RunFacts): LabRunResult {
   const { log } = f;
   const produced = f.endOffsets.reduce((a, o) => a + o.offset, 0);
-  const disturbances = f.events.filter((e) => e.disturbance).map((e) => f.originMs + e.atMs);
+  // Actions within a second of each other (a kill and a freeze) count as one disturbance.
+  const disturbances: number[] = [];
+  for (const e of f.events) {
+    const at = f.originMs + e.atMs;
+    if (e.disturbance && (disturbances.length === 0 || at - disturbances[disturbances.length - 1]! >= OWNER_LOOKBACK_MS)) disturbances.push(at);
+  }
   const firstDisturbance = disturbances[0] ?? f.originMs + WARM_UP_MS;
   const partitionCount = f.endOffsets.length;
 
@@ -61,6 +66,7 @@ export function analyzeRun(f: RunFacts): LabRunResult {
     });
   }
   const old = partitions.filter((p) => p.partition < f.initialPartitions);
+  const medianOf = (xs: PartitionStats[]) => median(xs.map((x) => x.pauseMs));
   const maxOf = (xs: PartitionStats[]) => (xs.length === 0 ? NaN : Math.max(...xs.map((x) => x.pauseMs)));
   const steadyGapMs = disturbances.length === 0 ? NaN : Math.max(0, ...old.map((p) => log.longestGapMs(p.partition, f.originMs + WARM_UP_MS, firstDisturbance)));
 
@@ -98,6 +104,8 @@ export function analyzeRun(f: RunFacts): LabRunResult {
     brokerRebalances: f.timeline.length === 0 && !f.events.some((e) => e.source === 'broker') ? null : f.timeline.filter((e) => e.kind === 'rebalance' && (e.generationId ?? 0) > f.generationsAtOrigin).length,
     brokerTimeline: f.timeline.filter((e) => (e.generationId ?? Infinity) > f.generationsAtOrigin || e.kind !== 'rebalance'),
     maxPartitionPauseMs: maxOf(old),
+    medianPartitionPauseMs: medianOf(old),
+    stayingMedianPauseMs: medianOf(old.filter((p) => p.staying)),
     stayingPauseMs: maxOf(old.filter((p) => p.staying)),
     movedPauseMs: maxOf(old.filter((p) => !p.staying)),
     steadyGapMs,
@@ -152,6 +160,13 @@ function lagFigures(f: RunFacts, disturbanceMs: number, disturbed: boolean): { p
   if (last === -1) return { peak, recoverMs: 0 };
   if (last === producing.length - 1) return { peak, recoverMs: NaN };
   return { peak, recoverMs: sampleAt(last + 1) - disturbanceMs };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function dedupe(xs: string[]): string[] {

@@ -7,7 +7,7 @@ import { createProducer, type Producer } from '../client/index.js';
  * when the broker falls behind, the records due pile up and go in the next send.
  */
 export class RateProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private timer: NodeJS.Timeout | null = null;
   private startedMs = 0;
   private due = 0;
@@ -18,8 +18,12 @@ export class RateProducer {
   lastError: string | null = null;
   private idle: Array<() => void> = [];
 
-  constructor(bootstrapServers: string, private readonly topic: string, private readonly ratePerSecond: number, private partitions: number) {
-    this.producer = createProducer({ bootstrapServers, clientId: 'samsa-lab-producer', lingerMs: 5 });
+  constructor(private readonly bootstrapServers: string, private readonly topic: string, private readonly ratePerSecond: number, private partitions: number) {
+    this.producer = RateProducer.create(bootstrapServers);
+  }
+
+  private static create(bootstrapServers: string): Producer {
+    return createProducer({ bootstrapServers, clientId: 'samsa-lab-producer', lingerMs: 5 });
   }
 
   async connect(): Promise<void> {
@@ -31,9 +35,17 @@ export class RateProducer {
     this.timer = setInterval(() => this.tick(), 10);
   }
 
-  /** From now on records go to `count` partitions (after partitions were added). */
-  setPartitions(count: number): void {
+  /**
+   * From now on records go to `count` partitions (after partitions were added). A producer only
+   * learns of new partitions at its next metadata refresh; a fresh one asks at its first send.
+   */
+  async setPartitions(count: number): Promise<void> {
+    const next = RateProducer.create(this.bootstrapServers);
+    await next.connect();
+    const old = this.producer;
+    this.producer = next;
     this.partitions = count;
+    void old.flush().catch(() => {}).finally(() => old.close().catch(() => {}));
   }
 
   private tick(): void {

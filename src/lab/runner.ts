@@ -310,7 +310,7 @@ class VariantRun {
         this.note('lab', `partitions added: ${this.partitions} -> ${count}`, { disturbance: true });
         await this.admin.createPartitions({ topics: [{ name: this.topic, count }] });
         this.partitions = count;
-        this.producer!.setPartitions(count);
+        await this.producer!.setPartitions(count);
         return;
       }
     }

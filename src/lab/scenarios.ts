@@ -69,7 +69,7 @@ const SCENARIOS: LabScenario[] = [
     title: 'Scale out from 1 to 3 consumers under load',
     lesson: 'Partitions that move go to a member that starts from the last committed offset: with auto-commit only, everything processed since that commit is processed again; committing on revoke leaves nothing to redo.',
     defaults: { members: 1, partitions: 6, phaseMs: 10_000 },
-    short: { phaseMs: 2500, sessionTimeoutMs: 6000 },
+    short: { phaseMs: 2000, sessionTimeoutMs: 6000 },
     compares: 'commit',
     variants: () => [
       { label: 'auto-commit', knobs: { commit: 'auto' } },
@@ -114,7 +114,8 @@ const SCENARIOS: LabScenario[] = [
     title: 'A member joins: eager (range) vs cooperative-sticky',
     lesson: 'Eager protocols take every partition from every member for each rebalance; cooperative-sticky (KIP-429) only stops the partitions that move, so the others never pause.',
     defaults: { members: 3, partitions: 6, phaseMs: 8000 },
-    short: { phaseMs: 2500, sessionTimeoutMs: 6000 },
+    // Long enough after the join for both cooperative rounds to finish on a busy machine.
+    short: { phaseMs: 4000, sessionTimeoutMs: 6000 },
     compares: 'strategy',
     variants: () => [
       { label: 'eager (range)', knobs: { strategy: 'range' } },
@@ -132,7 +133,8 @@ const SCENARIOS: LabScenario[] = [
     title: 'A rolling restart (a deploy), with and without static membership',
     lesson: 'Each dynamic member that restarts costs two rebalances (it leaves, it joins). A static member (group.instance.id, KIP-345) that is back within its session timeout takes its old place: no rebalance at all.',
     defaults: { members: 3, partitions: 6, downMs: 3000, phaseMs: 4000, sessionTimeoutMs: 30_000 },
-    short: { downMs: 1000, phaseMs: 1500, sessionTimeoutMs: 8000 },
+    // Down longer than a heartbeat and a rebalance, so the leave and the join stay two rebalances.
+    short: { downMs: 1200, phaseMs: 1000, sessionTimeoutMs: 8000, heartbeatIntervalMs: 300 },
     compares: 'staticMembers',
     variants: () => [
       { label: 'dynamic members', knobs: { staticMembers: false } },
@@ -152,7 +154,7 @@ const SCENARIOS: LabScenario[] = [
     title: 'Five consumers on four partitions',
     lesson: 'A partition has at most one consumer in a group: the fifth member gets nothing and sits idle (a hot standby, not extra capacity).',
     defaults: { members: 5, partitions: 4, phaseMs: 8000 },
-    short: { phaseMs: 2500, sessionTimeoutMs: 6000 },
+    short: { phaseMs: 1500, sessionTimeoutMs: 6000 },
     compares: null,
     variants: () => [{ label: '5 members, 4 partitions', knobs: {} }],
     laterMembers: () => 0,
@@ -211,7 +213,8 @@ export function planRuns(s: LabScenario, flags: Partial<LabKnobs>, short: boolea
   return chosen.map((v) => {
     const knobs: LabKnobs = { ...base, ...v.knobs, ...flags };
     // A variant or flag that changes the session timeout without a heartbeat gets the matching heartbeat.
-    if (userHeartbeat === undefined && v.knobs.heartbeatIntervalMs === undefined) knobs.heartbeatIntervalMs = defaultHeartbeatMs(knobs.sessionTimeoutMs);
+    const scenarioHeartbeat = s.defaults.heartbeatIntervalMs ?? (short ? s.short.heartbeatIntervalMs : undefined);
+    if (userHeartbeat === undefined && v.knobs.heartbeatIntervalMs === undefined && scenarioHeartbeat === undefined) knobs.heartbeatIntervalMs = defaultHeartbeatMs(knobs.sessionTimeoutMs);
     return { label: v.label, knobs };
   });
 }

@@ -92,6 +92,10 @@ export interface LabRunResult {
   readonly brokerTimeline: readonly TimelineEntry[];
   /** Longest pause of any partition after the first disturbance. */
   readonly maxPartitionPauseMs: number;
+  /** Median over the partitions of each one's longest pause (one noisy partition does not move it). */
+  readonly medianPartitionPauseMs: number;
+  /** The same over partitions that kept their member (NaN if none kept it). */
+  readonly stayingMedianPauseMs: number;
   /** Longest pause among partitions that kept their member (NaN if none kept it). */
   readonly stayingPauseMs: number;
   /** Longest pause among partitions that changed member. */
