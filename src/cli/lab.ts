@@ -25,16 +25,16 @@ interface LabFlags {
   report?: string;
 }
 
-/** `10s`, `500ms`, `2m`, or a bare number of milliseconds. */
+/** `10s`, `500ms`, `2m`, `24h`, or a bare number of milliseconds. */
 export function parseDurationMs(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (m === null) throw new UsageError(`"${value}" is not a duration (like 500ms, 10s, 2m)`);
-  const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (m === null) throw new UsageError(`"${value}" is not a duration (like 500ms, 10s, 2m, 24h)`);
+  const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 1);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`"${value}" is not a positive duration`);
   return Math.round(n);
 }
 
-const durationArg = (value: string): number => parseDurationMs(value);
+export const durationArg = (value: string): number => parseDurationMs(value);
 
 /** The flags that set knobs, as knobs (only those given). */
 function knobsFrom(f: LabFlags): Partial<LabKnobs> {

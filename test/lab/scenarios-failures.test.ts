@@ -6,8 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Broker } from '../../src/broker/index.js';
-import type { LabKnobs, LabRunResult } from '../../src/lab/index.js';
+import { findScenario, type LabKnobs, type LabRunResult } from '../../src/lab/index.js';
+import { simulateLabScenario } from '../../src/lab/simulate.js';
 import { causeKinds, explain, labBroker } from './lab-helpers.js';
+
+/** The simulator, given the same scenario and knobs, predicts the rebalances the real run counted. */
+function assertSimulationAgrees(r: LabRunResult): void {
+  const predicted = simulateLabScenario(findScenario(r.scenario)!, r.knobs);
+  assert.equal(predicted.failure, null);
+  assert.equal(predicted.rebalances, r.rebalances, `simulated ${JSON.stringify(predicted.reasons)}\n${explain(r)}`);
+}
 
 describe('samsa lab: members fail', () => {
   let broker: Broker;
@@ -32,6 +40,7 @@ describe('samsa lab: members fail', () => {
     assert.equal(short!.members.find((m) => m.name === 'm1')!.evictions, 1, explain(short!));
     assert.equal(long!.members.find((m) => m.name === 'm1')!.evictions, 0, explain(long!));
     assert.ok(short!.rebalances > long!.rebalances, `${explain(short!)}\n${explain(long!)}`);
+    for (const r of [short!, long!]) assertSimulationAgrees(r);
   });
 
   it('rolling restart: two rebalances per dynamic member, none with static membership', async () => {
@@ -43,6 +52,7 @@ describe('samsa lab: members fail', () => {
     assert.equal(statics!.rebalances, 0, explain(statics!));
     assert.equal(statics!.brokerRebalances, 0, explain(statics!));
     assert.equal(statics!.brokerTimeline.filter((e) => e.kind === 'member-replaced').length, statics!.knobs.members, explain(statics!));
+    for (const r of [dynamic!, statics!]) assertSimulationAgrees(r);
   });
 
   it('slow handler: the member is evicted by max.poll.interval.ms and its batch is processed twice', async () => {
@@ -55,5 +65,6 @@ describe('samsa lab: members fail', () => {
     // It leaves, then rejoins once the handler returns.
     assert.ok(r!.rebalances >= 2, explain(r!));
     assert.ok(r!.duplicates > 0, explain(r!));
+    assertSimulationAgrees(r!);
   });
 });

@@ -6,8 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Broker } from '../../src/broker/index.js';
-import type { LabKnobs, LabRunResult } from '../../src/lab/index.js';
+import { findScenario, type LabKnobs, type LabRunResult } from '../../src/lab/index.js';
+import { simulateLabScenario } from '../../src/lab/simulate.js';
 import { causeKinds, explain, labBroker } from './lab-helpers.js';
+
+/** The simulator, given the same scenario and knobs, predicts the rebalances the real run counted. */
+function assertSimulationAgrees(r: LabRunResult): void {
+  const predicted = simulateLabScenario(findScenario(r.scenario)!, r.knobs);
+  assert.equal(predicted.failure, null);
+  assert.equal(predicted.rebalances, r.rebalances, `simulated ${JSON.stringify(predicted.reasons)}\n${explain(r)}`);
+}
 
 describe('samsa lab: the group grows', () => {
   let broker: Broker;
@@ -29,6 +37,7 @@ describe('samsa lab: the group grows', () => {
     assert.equal(auto!.knobs.commit, 'auto');
     assert.ok(auto!.duplicates > 0, explain(auto!));
     assert.equal(onRevoke!.duplicates, 0, explain(onRevoke!));
+    for (const r of [auto!, onRevoke!]) assertSimulationAgrees(r);
   });
 
   it('a member joins: cooperative-sticky keeps the staying partitions going while eager stops them all', async () => {
@@ -38,6 +47,7 @@ describe('samsa lab: the group grows', () => {
     // KIP-429: one generation for eager, two for cooperative (revoke, then assign).
     assert.equal(eager!.rebalances, 1, explain(eager!));
     assert.equal(cooperative!.rebalances, 2, explain(cooperative!));
+    assertSimulationAgrees(eager!);
     assert.deepEqual(eager!.brokerTimeline.filter((e) => e.kind === 'rebalance').map((e) => e.pause.kind), ['stop-the-world'], explain(eager!));
     const eagerEntry = eager!.brokerTimeline.find((e) => e.kind === 'rebalance')!;
     assert.equal(eagerEntry.pause.partitionsPaused, eager!.knobs.partitions, explain(eager!));
@@ -60,6 +70,7 @@ describe('samsa lab: the group grows', () => {
     const idle = r!.members.find((m) => m.name === r!.idleMembers[0]);
     assert.equal(idle!.records, 0, explain(r!));
     assert.equal(r!.members.filter((m) => m.finalPartitions.length === 1).length, 4, explain(r!));
+    assertSimulationAgrees(r!);
   });
 
   it('partitions added under load: the leader notices, the group rebalances, the new partitions are consumed', async () => {
