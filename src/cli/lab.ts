@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createStderrLogger } from '../common/logger.js';
-import { findScenario, renderHtmlReport, renderScenario, runScenario, scenarioNames, startLabBroker, type LabKnobs, type LabRunResult } from '../lab/index.js';
+import { findScenario, killAllMembers, renderHtmlReport, renderScenario, runScenario, scenarioNames, startLabBroker, type LabKnobs, type LabRunResult } from '../lab/index.js';
 import { action, integerArg, UsageError, withCommonOptions } from './context.js';
 import { registerLabSimulate } from './lab-simulate.js';
 
@@ -28,9 +28,9 @@ interface LabFlags {
 /** `10s`, `500ms`, `2m`, `24h`, or a bare number of milliseconds. */
 export function parseDurationMs(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (m === null) throw new UsageError(`"${value}" is not a duration (like 500ms, 10s, 2m, 24h)`);
+  if (m === null) throw new InvalidArgumentError(`"${value}" is not a duration (like 500ms, 10s, 2m, 24h).`);
   const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 1);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`"${value}" is not a positive duration`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive duration.`);
   return Math.round(n);
 }
 
@@ -64,7 +64,8 @@ function knobsFrom(f: LabFlags): Partial<LabKnobs> {
  * Kafka-compatible cluster with --bootstrap-server.
  */
 export function registerLabCommand(program: Command): void {
-  const lab = withCommonOptions(program.command('lab')
+  // Positional options: `lab simulate --short` belongs to simulate, not to lab.
+  const lab = withCommonOptions(program.command('lab').enablePositionalOptions()
     .description(`run a rebalance scenario with real consumer processes and measure pauses, duplicates and lag (${scenarioNames().join(', ')}); or "lab simulate"`)
     .argument('<scenario>', `one of: ${scenarioNames().join(', ')}`)
     .option('--members <n>', 'members at the start', integerArg(1))
@@ -90,6 +91,11 @@ export function registerLabCommand(program: Command): void {
       const scenario = findScenario(name);
       if (scenario === undefined) throw new UsageError(`unknown scenario "${name}": one of ${scenarioNames().join(', ')}, or simulate`);
       if (flags.commandConfig !== undefined) throw new UsageError('lab consumers connect without security settings: --command-config is not supported here');
+      // Ctrl-C: no consumer process may outlive the lab (a frozen one would never notice).
+      process.once('SIGINT', () => {
+        killAllMembers();
+        process.exit(130);
+      });
       const external = flags.bootstrapServer !== undefined;
       let target: { bootstrapServers: string; inProcessBroker: boolean };
       if (external) target = { bootstrapServers: ctx.bootstrap, inProcessBroker: false };

@@ -42,7 +42,10 @@ export function buildProgram(): Command {
     .description('Samsa: a Kafka-compatible broker and consumer-group toolkit for Node.js')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A subcommand's options belong to it (`lab simulate --members 6` is simulate's, not lab's);
+    // the program itself has only --version and --help.
+    .enablePositionalOptions();
   registerStartCommand(program);
   registerGroupsCommand(program);
   registerTopicsCommand(program);

@@ -5,6 +5,7 @@ import { findScenario, planRuns, scenarioNames, type LabScenario } from './scena
 import type { LabKnobs, LabRunResult } from './types.js';
 
 export { findScenario, planRuns, scenarioNames, defaultHeartbeatMs, BASE_KNOBS, type LabScenario, type LabStep, type LabVariant } from './scenarios.js';
+export { killAllMembers } from './members.js';
 export { runLabVariant, type LabTarget, type RunVariantOptions } from './runner.js';
 export { renderScenario, renderRun, summaryRows } from './render-text.js';
 export { renderHtmlReport } from './render-report.js';

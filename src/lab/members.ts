@@ -4,6 +4,16 @@ import type { LabChildMessage, LabConsumerConfig, LabParentMessage } from './ipc
 
 const CONSUMER_MAIN = fileURLToPath(new URL('./consumer-process.js', import.meta.url));
 
+/** Every consumer process still running, so that none outlives the lab (a frozen one would never see the IPC channel close). */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills every consumer process the lab started (on exit, or on Ctrl-C). */
+export function killAllMembers(): void {
+  for (const p of live) p.kill('SIGKILL');
+  live.clear();
+}
+
 /**
  * The lab's handle on one consumer process: forks it, relays what it reports, and does to it what
  * a scenario needs (start, clean stop, SIGKILL, SIGSTOP/SIGCONT).
@@ -22,10 +32,16 @@ export class MemberProcess {
     private readonly onMessage: (member: MemberProcess, m: LabChildMessage) => void,
   ) {
     this.proc = fork(CONSUMER_MAIN, [JSON.stringify(cfg)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    live.add(this.proc);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once('exit', killAllMembers);
+    }
     // A send to a process that just died fails with EPIPE; its exit is what counts.
     this.proc.on('error', () => {});
     this.exited = new Promise((resolve) =>
       this.proc.once('exit', () => {
+        live.delete(this.proc);
         this.exitedAtMs = performance.timeOrigin + performance.now();
         resolve();
       }),
