@@ -31,7 +31,7 @@ export function summaryRows(results: readonly LabRunResult[]): string[][] {
     row('  on partitions that moved', (r) => ms(r.movedPauseMs)),
     row('  steady gap before (for scale)', (r) => ms(r.steadyGapMs)),
     row('lag peak (records)', (r) => String(r.lagPeak)),
-    row('time to recover', (r) => (Number.isNaN(r.recoverMs) ? 'not within the run' : ms(r.recoverMs))),
+    row('time to recover', (r) => (Number.isNaN(r.recoverMs) ? 'not within the run' : r.recoverMs === 0 ? 'no backlog' : ms(r.recoverMs))),
     row('idle members', (r) => (r.idleMembers.length === 0 ? '-' : r.idleMembers.join(','))),
     row('evicted while alive', (r) => evicted(r)),
     row('new partitions consumed', (r) => (r.partitions.length > r.knobs.partitions ? `${r.newPartitionsConsumed} of ${r.partitions.length - r.knobs.partitions}` : '-')),

@@ -98,8 +98,8 @@ class VariantRun {
       this.unsubscribe = subscribeCoordinatorEvent(COORDINATOR_EVENTS.timelineEntry, (e) => {
         if (e.groupId !== this.groupId) return;
         this.timeline.push(e.entry);
-        if (e.entry.kind === 'rebalance') this.note('broker', `generation ${e.entry.generationId}: ${summarizeCauses(e.entry)}; ${describePause(e.entry)}`, { atMs: e.entry.completedAtMs });
-        else if (e.entry.kind === 'member-replaced') this.note('broker', `static member replaced without a rebalance: ${summarizeCauses(e.entry)}`, { atMs: e.entry.completedAtMs });
+        if (e.entry.kind === 'rebalance') this.note('broker', `generation ${e.entry.generationId}: ${shortIds(summarizeCauses(e.entry))}; ${describePause(e.entry)}`, { atMs: e.entry.completedAtMs });
+        else if (e.entry.kind === 'member-replaced') this.note('broker', `static member replaced without a rebalance: ${shortIds(summarizeCauses(e.entry))}`, { atMs: e.entry.completedAtMs });
       });
     }
     // Every process the scenario will need, forked now so that Node's start-up is not measured.
@@ -346,6 +346,11 @@ class VariantRun {
 
 export function formatPartitions(ps: readonly number[]): string {
   return ps.length === 0 ? 'nothing' : `partition${ps.length === 1 ? '' : 's'} ${ps.join(',')}`;
+}
+
+/** "m2 (m2-<uuid>) joined" reads "m2 joined": the lab's client ids already name the members. */
+function shortIds(text: string): string {
+  return text.replace(/ \([^()\s]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)/g, '');
 }
 
 function describePause(e: TimelineEntry): string {

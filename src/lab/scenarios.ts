@@ -111,11 +111,11 @@ const SCENARIOS: LabScenario[] = [
   },
   {
     name: 'cooperative',
-    title: 'A member joins: eager (range) vs cooperative-sticky',
-    lesson: 'Eager protocols take every partition from every member for each rebalance; cooperative-sticky (KIP-429) only stops the partitions that move, so the others never pause.',
-    defaults: { members: 3, partitions: 6, phaseMs: 8000 },
+    title: 'A member joins while another is busy with a slow batch: eager (range) vs cooperative-sticky',
+    lesson: 'Eager protocols take every partition from every member for each rebalance, and the new assignment waits for the slowest member to finish its batch and rejoin: the whole group stops for it. Cooperative-sticky (KIP-429) only stops the partitions that move; the others never pause.',
+    defaults: { members: 3, partitions: 6, phaseMs: 8000, stallMs: 5000 },
     // Long enough after the join for both cooperative rounds to finish on a busy machine.
-    short: { phaseMs: 4000, sessionTimeoutMs: 6000 },
+    short: { phaseMs: 2500, sessionTimeoutMs: 6000, stallMs: 2000 },
     compares: 'strategy',
     variants: () => [
       { label: 'eager (range)', knobs: { strategy: 'range' } },
@@ -124,8 +124,9 @@ const SCENARIOS: LabScenario[] = [
     laterMembers: () => 1,
     steps: (k) => [
       { kind: 'wait', ms: k.phaseMs },
+      { kind: 'stall', member: memberName(0), durationMs: k.stallMs },
       { kind: 'start', member: memberName(k.members) },
-      { kind: 'wait', ms: k.phaseMs },
+      { kind: 'wait', ms: k.stallMs + k.phaseMs },
     ],
   },
   {
