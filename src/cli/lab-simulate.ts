@@ -117,6 +117,7 @@ function renderPrediction(p: SimulatePrediction, title: string): string {
     ['crashes', String(p.crashes)],
     ['time rebalancing (eager: all stop)', `${seconds(p.timeInRebalanceMs)} in total, longest ${seconds(p.longestRebalanceMs)}`],
     ['crashed members\' partitions idle', seconds(p.deadMemberWaitMs)],
+    ['static members\' partitions idle while down', seconds(p.staticDownWaitMs)],
     ['duplicates (estimate)', String(p.expectedDuplicates)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

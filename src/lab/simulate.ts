@@ -61,6 +61,8 @@ export interface SimulatePrediction {
   longestRebalanceMs: number;
   /** Time the partitions of crashed members had no consumer, summed (waiting for the session timeout and the rebalance). */
   deadMemberWaitMs: number;
+  /** Static members: time their partitions waited while they were down (deploys, slow polls); nobody else takes them over (KIP-345). */
+  staticDownWaitMs: number;
   /** Records expected to be processed twice (an estimate: see expectedDuplicates). */
   expectedDuplicates: number;
   /** null when the coordinator's invariants held throughout. */
@@ -198,12 +200,17 @@ function predict(input: Pick<SimulateInput, 'partitions' | 'members' | 'strategy
     if (e.type === 'rebalance-started') reasons[e.reason] = (reasons[e.reason] ?? 0) + 1;
     if (e.type === 'member-removed') removals[e.reason] = (removals[e.reason] ?? 0) + 1;
   }
+  // A crashed member's partitions wait for the rebalance that hands them to someone else or, for
+  // a static member, for its new process taking its place (KIP-345), whichever comes first.
   let deadMemberWaitMs = 0;
   for (const f of p.faults) {
     if (f.kind !== 'crash') continue;
-    const next = completed.find((e) => e.atMs > f.atMs);
-    deadMemberWaitMs += (next?.atMs ?? p.durationMs) - f.atMs;
+    const next = completed.find((e) => e.atMs > f.atMs)?.atMs ?? p.durationMs;
+    const back = p.members[f.member]?.instanceId != null && f.restartAfterMs !== null ? f.atMs + f.restartAfterMs : Infinity;
+    deadMemberWaitMs += Math.min(next, back) - f.atMs;
   }
+  let staticDownWaitMs = 0;
+  for (const f of p.faults) if (f.kind === 'bounce' && p.members[f.member]?.instanceId != null) staticDownWaitMs += f.restartAfterMs;
   // Records handled since the last auto-commit are handled again when their partition moves
   // without a commit: on average half an interval of each partition's records. Eager rebalances
   // give every partition up, so with auto-commit alone each rebalance costs that for all of them;
@@ -228,6 +235,7 @@ function predict(input: Pick<SimulateInput, 'partitions' | 'members' | 'strategy
     timeInRebalanceMs: completed.reduce((a, e) => a + e.durationMs, 0),
     longestRebalanceMs: Math.max(0, ...completed.map((e) => e.durationMs)),
     deadMemberWaitMs,
+    staticDownWaitMs,
     expectedDuplicates,
     failure,
     wallMs,
