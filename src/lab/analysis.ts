@@ -107,7 +107,8 @@ export function analyzeRun(f: RunFacts): LabRunResult {
     medianPartitionPauseMs: medianOf(old),
     stayingMedianPauseMs: medianOf(old.filter((p) => p.staying)),
     stayingPauseMs: maxOf(old.filter((p) => p.staying)),
-    movedPauseMs: maxOf(old.filter((p) => !p.staying)),
+    // Nothing moves in a run without a disturbance (five-on-four): no partition "moved".
+    movedPauseMs: disturbances.length === 0 ? NaN : maxOf(old.filter((p) => !p.staying)),
     steadyGapMs,
     partitions,
     members,

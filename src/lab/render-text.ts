@@ -45,13 +45,14 @@ function evicted(r: LabRunResult): string {
 
 export function renderRun(r: LabRunResult): string {
   const k = r.knobs;
+  const disturbed = r.events.some((e) => e.disturbance === true);
   const out: string[] = [];
   out.push(`## ${r.variant}`);
   out.push(`${k.strategy}, commit ${k.commit === 'auto' ? `auto every ${k.autoCommitIntervalMs / 1000} s` : 'on revoke (and auto)'}, session ${k.sessionTimeoutMs / 1000} s, heartbeat ${k.heartbeatIntervalMs} ms, max.poll.interval ${k.maxPollIntervalMs / 1000} s, ${k.staticMembers ? 'static' : 'dynamic'} members, ${k.ratePerSecond} records/s`);
   out.push('');
   out.push(columns([
     ['partition', 'records', 'longest pause', 'members (in order)', 'kept its member'],
-    ...r.partitions.map((p) => [String(p.partition), String(p.handled), ms(p.pauseMs), p.owners.join(' -> ') || '-', p.partition >= k.partitions ? 'new' : p.staying ? 'yes' : 'no']),
+    ...r.partitions.map((p) => [String(p.partition), String(p.handled), ms(p.pauseMs), p.owners.join(' -> ') || '-', p.partition >= k.partitions ? 'new' : !disturbed ? '-' : p.staying ? 'yes' : 'no']),
   ]));
   out.push(columns([
     ['member', 'records', 'longest pause', 'owns at the end', 'evicted', 'ended'],
