@@ -16,12 +16,12 @@ const ALLOWED = {
   broker: ['common', 'protocol', 'assignors', 'storage', 'coordinator'],
   client: ['common', 'protocol', 'assignors'],
   sim: ['common', 'protocol', 'assignors', 'coordinator', 'client/group'],
-  cli: ['common', 'protocol', 'client', 'broker', 'observe'],
+  cli: ['common', 'protocol', 'client', 'broker', 'observe', 'lab'],
   dashboard: ['common', 'protocol', 'client'],
   // Metrics, dashboard and timeline for any cluster through the client; a Samsa broker in the
   // same process only through its public entry point (events, the rebalance history).
   observe: ['common', 'protocol', 'client', 'broker'],
-  lab: ['common', 'protocol', 'client', 'broker'],
+  lab: ['common', 'protocol', 'client', 'broker', 'sim'],
   // The test kit for users' tests: an embedded broker through its public entry point (the fault seam).
   testing: ['common', 'protocol', 'client', 'broker'],
 };

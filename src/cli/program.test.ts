@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildProgram } from './program.js';
 
-const EVERY_COMMAND = ['start', 'groups', 'topics', 'lag', 'doctor', 'produce', 'consume', 'storage', 'transactions', 'exporter', 'dashboard', 'users', 'acls'];
+const EVERY_COMMAND = ['start', 'groups', 'topics', 'lag', 'doctor', 'produce', 'consume', 'storage', 'transactions', 'exporter', 'dashboard', 'users', 'acls', 'lab'];
 
 describe('the samsa program', () => {
   it('registers every command for help and for a command line that names none of them', async () => {

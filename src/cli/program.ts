@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Re
   { names: ['exporter', 'dashboard'], load: async () => (await import('./observe.js')).registerObserveCommands },
   { names: ['users'], load: async () => (await import('./users.js')).registerUsersCommand },
   { names: ['acls'], load: async () => (await import('./acls/index.js')).registerAclsCommand },
+  { names: ['lab'], load: async () => (await import('./lab.js')).registerLabCommand },
 ];
 
 /** Exit code for a command line we cannot accept (as most Unix tools do). */
@@ -56,7 +57,10 @@ export async function buildProgram(only?: string): Promise<Command> {
     .description('Samsa: a Kafka-compatible broker and consumer-group toolkit for Node.js')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A subcommand's options belong to it (`lab simulate --members 6` is simulate's, not lab's);
+    // the program itself has only --version and --help.
+    .enablePositionalOptions();
   const wanted = only === undefined ? COMMANDS : COMMANDS.filter((c) => c.names.includes(only));
   const registers = await Promise.all(wanted.map((c) => c.load()));
   for (const register of registers) register(program);
