@@ -73,7 +73,7 @@ async function grantBench(sasl: ClientOptions): Promise<void> {
 
 export async function securityCostRuns(records = 200_000, recordBytes = 1024, runs = 3): Promise<SecurityCostRow[][]> {
   const certs = await makeTestCertificates();
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const brokers: BrokerChild[] = [];
   try {
     brokers.push(await startChild(main, certs, []));

@@ -154,7 +154,7 @@ export const SERVER_SETTINGS = {
 };
 
 export async function startSamsa(opts: SamsaServerOptions = {}): Promise<Server> {
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const dataDir = dataDirectory('samsa-bench-');
   const args = [...(opts.nodeArgs ?? []), main, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-auto-create-topics',
     '--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000', ...(opts.metrics ? ['--http-port', '0'] : [])];

@@ -31,7 +31,7 @@ function argValue(name: string, fallback: number): number {
 
 const runs = argValue('--runs', 10);
 const manyPartitions = argValue('--partitions', 10_000);
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const BROKER = fileURLToPath(new URL('../src/broker/index.js', import.meta.url));
 
 /** Spawns `args` and resolves with the ms from spawn until stdout shows `until` (or the exit, with `until` null). */

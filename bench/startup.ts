@@ -34,7 +34,7 @@ const partitions = argValue('--partitions', 1);
 const runs = argValue('--runs', 5);
 /** Small batches (acks=all producers sending few records at a time) make the recovery scan slow. */
 const batchBytes = argValue('--batch-bytes', 1024);
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 async function fill(dataDir: string): Promise<void> {
   const store = await openLogStore({

@@ -57,12 +57,14 @@ describe('the samsa bin after a build (npx samsa start failed with "Permission d
   after(() => work.remove());
 
   it('is executable in the dist that npm test built before running the tests', () => {
-    accessSync(join(root, 'dist', 'src', 'cli', 'main.js'), constants.X_OK);
+    accessSync(join(root, 'dist', 'cli', 'main.js'), constants.X_OK);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    assert.equal(pkg.bin.samsa, 'dist/cli/main.js', 'the bin package.json names is the one checked here');
   });
 
   it('starts by its own path after a build, and again after building a second time', async () => {
     const outDir = join(work.path, 'dist');
-    const bin = join(outDir, 'src', 'cli', 'main.js');
+    const bin = join(outDir, 'cli', 'main.js');
     // `npm run build` is `node scripts/build.mjs`; `npm test` runs it too, so either order of
     // "run the tests" and "start the broker" goes through this same build.
     for (let round = 1; round <= 2; round++) {

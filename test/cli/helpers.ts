@@ -14,7 +14,7 @@ export interface CliOptions {
 }
 
 /**
- * Runs the real `samsa` binary (dist/src/cli/main.js when compiled, the source through tsx
+ * Runs the real `samsa` binary (dist/cli/main.js, the bundle, when compiled; the source through tsx
  * otherwise) and collects its output; never rejects on a non-zero exit, the caller asserts it.
  * Colour and spinners stay off: stdout and stderr are pipes and NO_COLOR is set.
  */

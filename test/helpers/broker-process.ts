@@ -21,12 +21,13 @@ export interface BrokerProcess {
 }
 
 /**
- * The `samsa` command as a program: dist/src/cli/main.js when the tests run compiled, or the
- * TypeScript source through tsx when a test file is run with `npx tsx --test`.
+ * The `samsa` command as a program: the bin users run (dist/cli/main.js, the bundle) when the
+ * tests run compiled, or the TypeScript source through tsx when a test file is run with
+ * `npx tsx --test`.
  */
 export function samsaCommand(): { command: string; args: string[] } {
-  const compiled = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  if (existsSync(compiled)) return { command: process.execPath, args: [compiled] };
+  const bin = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+  if (existsSync(bin)) return { command: process.execPath, args: [bin] };
   const source = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
   return { command: process.execPath, args: ['--import', 'tsx', source] };
 }
