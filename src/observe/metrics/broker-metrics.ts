@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { BROKER_EVENTS, subscribeBrokerEvent, type Broker } from '../../broker/index.js';
 import { errorName } from '../../protocol/errors.js';
+import { ApiLatencyHistogram, ApiStats } from './request-stats.js';
 
 /**
  * Series only a Samsa broker in this process can give: connections, requests by API with their
@@ -8,25 +9,17 @@ import { errorName } from '../../protocol/errors.js';
  * partition, counted from the broker's diagnostics-channel events (which cost nothing until this
  * subscribes). Partition sizes and offsets are read from its store at scrape time.
  *
- * The event handlers run for every request, produce and fetch, so they keep prom-client's
- * labelled children (one per API, per API and error, per partition) instead of passing a label
- * object on each call: prom-client would otherwise hash the labels into a key every time.
+ * The event handlers run for every request, produce and fetch, so they only add to plain numbers
+ * (ApiStats, PartitionCounts); prom-client's metrics read those totals when scraped (`collect`),
+ * instead of hashing label values on every event.
  */
-type CounterChild = ReturnType<Counter['labels']>;
-
-interface ApiChildren {
-  readonly requests: CounterChild;
-  readonly latency: ReturnType<Histogram['labels']>;
-  readonly bytesIn: CounterChild;
-  readonly bytesOut: CounterChild;
-  readonly errors: Map<number, CounterChild>;
+interface PartitionCounts {
+  producedRecords: number;
+  producedBytes: number;
+  fetchedBytes: number;
 }
 
-interface PartitionChildren {
-  readonly producedRecords: CounterChild;
-  readonly producedBytes: CounterChild;
-  readonly fetchedBytes: CounterChild;
-}
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export class BrokerMetrics {
   private readonly unsubscribe: Array<() => void> = [];
@@ -36,20 +29,44 @@ export class BrokerMetrics {
     const connections = new Gauge({ name: 'samsa_broker_connections', help: 'Open client connections', registers: [registry] });
     const opened = new Counter({ name: 'samsa_broker_connections_opened_total', help: 'Client connections accepted', registers: [registry] });
     const closed = new Counter({ name: 'samsa_broker_connections_closed_total', help: 'Client connections closed, by reason', labelNames: ['reason'], registers: [registry] });
-    const requests = new Counter({ name: 'samsa_broker_requests_total', help: 'Requests answered, by API', labelNames: ['api'], registers: [registry] });
-    const latency = new Histogram({
-      name: 'samsa_broker_request_duration_seconds',
-      help: 'Time from a request\'s arrival to its answer, by API (includes the waits of long-poll Fetch and JoinGroup)',
-      labelNames: ['api'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
+    const byApi = new Map<string, ApiStats>();
+    const byPartition = new Map<string, PartitionCounts[]>();
+    /** A counter labelled by API whose value is read from each API's stats at scrape time. */
+    const apiCounter = (name: string, help: string, read: (s: ApiStats) => number) => new Counter({
+      name, help, labelNames: ['api'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [api, s] of byApi) this.inc({ api }, read(s));
+      },
     });
-    const bytesIn = new Counter({ name: 'samsa_broker_request_bytes_total', help: 'Bytes received in requests, by API', labelNames: ['api'], registers: [registry] });
-    const bytesOut = new Counter({ name: 'samsa_broker_response_bytes_total', help: 'Bytes sent in responses, by API', labelNames: ['api'], registers: [registry] });
-    const errors = new Counter({ name: 'samsa_broker_errors_total', help: 'Error codes in responses (top level, per topic or partition), by API and error', labelNames: ['api', 'error'], registers: [registry] });
-    const producedRecords = new Counter({ name: 'samsa_broker_topic_partition_produced_records_total', help: 'Records appended by Produce', labelNames: ['topic', 'partition'], registers: [registry] });
-    const producedBytes = new Counter({ name: 'samsa_broker_topic_partition_produced_bytes_total', help: 'Record batch bytes appended by Produce', labelNames: ['topic', 'partition'], registers: [registry] });
-    const fetchedBytes = new Counter({ name: 'samsa_broker_topic_partition_fetched_bytes_total', help: 'Record bytes returned by Fetch', labelNames: ['topic', 'partition'], registers: [registry] });
+    apiCounter('samsa_broker_requests_total', 'Requests answered, by API', (s) => s.requests);
+    new ApiLatencyHistogram(
+      'samsa_broker_request_duration_seconds',
+      'Time from a request\'s arrival to its answer, by API (includes the waits of long-poll Fetch and JoinGroup)',
+      LATENCY_BUCKETS, byApi, registry,
+    );
+    apiCounter('samsa_broker_request_bytes_total', 'Bytes received in requests, by API', (s) => s.bytesIn);
+    apiCounter('samsa_broker_response_bytes_total', 'Bytes sent in responses, by API', (s) => s.bytesOut);
+    new Counter({
+      name: 'samsa_broker_errors_total', help: 'Error codes in responses (top level, per topic or partition), by API and error', labelNames: ['api', 'error'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [api, s] of byApi) for (const [code, n] of s.errors) this.inc({ api, error: errorName(code) }, n);
+      },
+    });
+    /** A counter labelled by topic and partition whose value is read from the partition counts at scrape time. */
+    const partitionCounter = (name: string, help: string, read: (c: PartitionCounts) => number) => new Counter({
+      name, help, labelNames: ['topic', 'partition'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [topic, list] of byPartition) {
+          list.forEach((c, partition) => this.inc({ topic, partition: String(partition) }, read(c)));
+        }
+      },
+    });
+    partitionCounter('samsa_broker_topic_partition_produced_records_total', 'Records appended by Produce', (c) => c.producedRecords);
+    partitionCounter('samsa_broker_topic_partition_produced_bytes_total', 'Record batch bytes appended by Produce', (c) => c.producedBytes);
+    partitionCounter('samsa_broker_topic_partition_fetched_bytes_total', 'Record bytes returned by Fetch', (c) => c.fetchedBytes);
     const store = broker.context.store;
     new Gauge({
       name: 'samsa_broker_topic_partition_size_bytes',
@@ -66,17 +83,10 @@ export class BrokerMetrics {
         }
       },
     });
-    const byApi = new Map<string, ApiChildren>();
-    const byPartition = new Map<string, PartitionChildren[]>();
-    const partitionChildren = (topic: string, partition: number): PartitionChildren => {
+    const partitionCounts = (topic: string, partition: number): PartitionCounts => {
       let list = byPartition.get(topic);
       if (list === undefined) byPartition.set(topic, (list = []));
-      let c = list[partition];
-      if (c === undefined) {
-        const p = String(partition);
-        c = list[partition] = { producedRecords: producedRecords.labels(topic, p), producedBytes: producedBytes.labels(topic, p), fetchedBytes: fetchedBytes.labels(topic, p) };
-      }
-      return c;
+      return (list[partition] ??= { producedRecords: 0, producedBytes: 0, fetchedBytes: 0 });
     };
     // Connections opened before we listened are not known: only those seen opening are counted down.
     const open = new Set<number>();
@@ -95,29 +105,22 @@ export class BrokerMetrics {
       }),
       subscribeBrokerEvent(BROKER_EVENTS.requestCompleted, (e) => {
         if (!mine(e)) return;
-        let c = byApi.get(e.api);
-        if (c === undefined) {
-          c = { requests: requests.labels(e.api), latency: latency.labels(e.api), bytesIn: bytesIn.labels(e.api), bytesOut: bytesOut.labels(e.api), errors: new Map() };
-          byApi.set(e.api, c);
-        }
-        c.requests.inc();
-        c.latency.observe(e.durationMs / 1000);
-        c.bytesIn.inc(e.requestBytes);
-        if (e.responseBytes > 0) c.bytesOut.inc(e.responseBytes);
-        for (const code of e.errorCodes) {
-          let counter = c.errors.get(code);
-          if (counter === undefined) c.errors.set(code, (counter = errors.labels(e.api, errorName(code))));
-          counter.inc();
-        }
+        let s = byApi.get(e.api);
+        if (s === undefined) byApi.set(e.api, (s = new ApiStats(LATENCY_BUCKETS)));
+        s.requests++;
+        s.observe(e.durationMs / 1000);
+        s.bytesIn += e.requestBytes;
+        s.bytesOut += e.responseBytes;
+        for (const code of e.errorCodes) s.errors.set(code, (s.errors.get(code) ?? 0) + 1);
       }),
       subscribeBrokerEvent(BROKER_EVENTS.recordsAppended, (e) => {
         if (!mine(e)) return;
-        const c = partitionChildren(e.topic, e.partition);
-        c.producedRecords.inc(e.records);
-        c.producedBytes.inc(e.bytes);
+        const c = partitionCounts(e.topic, e.partition);
+        c.producedRecords += e.records;
+        c.producedBytes += e.bytes;
       }),
       subscribeBrokerEvent(BROKER_EVENTS.recordsFetched, (e) => {
-        if (mine(e)) partitionChildren(e.topic, e.partition).fetchedBytes.inc(e.bytes);
+        if (mine(e)) partitionCounts(e.topic, e.partition).fetchedBytes += e.bytes;
       }),
     );
   }
