@@ -1,5 +1,5 @@
 import { Prng } from '../common/prng.js';
-import { ClassicSimMember, runSimulation, type Fault, type MemberFactory, type MemberPlan, type Scenario, type SimResult } from '../sim/index.js';
+import { classicMemberFactory, runSimulation, type Fault, type MemberPlan, type Scenario, type SimResult } from '../sim/index.js';
 
 type CoordinatorEvent = SimResult['events'][number];
 import type { LabScenario } from './scenarios.js';
@@ -71,30 +71,6 @@ export interface SimulatePrediction {
   wallMs: number;
 }
 
-/** The simulated members: the classic eager protocol (as the Java client with range or roundrobin). */
-function memberFactory(commitIntervalMs: number): MemberFactory {
-  return (port, c) =>
-    new ClassicSimMember(port, {
-      name: c.name,
-      groupId: c.groupId,
-      clientId: c.name,
-      instanceId: c.plan.instanceId,
-      sessionTimeoutMs: c.plan.sessionTimeoutMs,
-      rebalanceTimeoutMs: c.plan.rebalanceTimeoutMs,
-      heartbeatIntervalMs: c.plan.heartbeatIntervalMs,
-      requestTimeoutMs: 30_000,
-      retryBackoffMs: 100,
-      commitIntervalMs,
-      topics: c.plan.topics,
-      partitionsPerTopic: c.partitionsPerTopic,
-      assignor: c.assignor,
-      joinVersion: c.plan.joinVersion,
-      commitVersion: c.plan.commitVersion,
-      commitConnection: false,
-      prng: c.prng,
-    });
-}
-
 interface SimPlan {
   members: MemberPlan[];
   faults: Fault[];
@@ -136,7 +112,7 @@ function runPlan(input: Pick<SimulateInput, 'partitions' | 'strategy' | 'autoCom
     maxLatencyMs: 1,
   };
   const started = performance.now();
-  const result = runSimulation(input.seed, { scenario: () => scenario, memberFactory: memberFactory(input.autoCommitIntervalMs), traceLines: 20 });
+  const result = runSimulation(input.seed, { scenario: () => scenario, memberFactory: classicMemberFactory({ requestTimeoutMs: 30_000, commitIntervalMs: input.autoCommitIntervalMs, commitConnection: false }), traceLines: 20 });
   return { events: result.events, failure: result.failure, wallMs: performance.now() - started };
 }
 

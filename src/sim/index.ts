@@ -1,4 +1,4 @@
-export { runSimulation, defaultMemberFactory, consumerMemberFactory, SIM_GROUP_ID, type MemberContext, type MemberFactory, type SimOptions, type SimResult } from './world.js';
+export { runSimulation, classicMemberFactory, defaultMemberFactory, consumerMemberFactory, SIM_GROUP_ID, type MemberContext, type MemberFactory, type SimOptions, type SimResult } from './world.js';
 export { randomConsumerScenario, randomScenario, type Fault, type MemberPlan, type Scenario } from './scenario.js';
 export { ClassicSimMember, type ClassicSimMemberOptions } from './classic-member.js';
 export { SimCoordinatorHost, InvariantViolation } from './coordinator-host.js';

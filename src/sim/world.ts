@@ -2,7 +2,7 @@ import { builtInAssignors } from '../assignors/index.js';
 import type { Assignor } from '../assignors/types.js';
 import { Prng } from '../common/prng.js';
 import type { Completion, CoordinatorApi, CoordinatorApis, CoordinatorEvent, GroupView } from '../coordinator/index.js';
-import { ClassicSimMember } from './classic-member.js';
+import { ClassicSimMember, type ClassicSimMemberOptions } from './classic-member.js';
 import { InvariantViolation, SimCoordinatorHost } from './coordinator-host.js';
 import { EventQueue } from './event-queue.js';
 import { ConsumerSimMember, simTopicId } from './consumer-member.js';
@@ -49,7 +49,11 @@ export interface SimResult {
   readonly events: readonly CoordinatorEvent[];
 }
 
-export const defaultMemberFactory: MemberFactory = (port, c) =>
+/**
+ * Classic (JoinGroup/SyncGroup) members built from each member's plan; `overrides` sets what a
+ * caller models differently (the lab: a client's request timeout, its auto-commit interval).
+ */
+export const classicMemberFactory = (overrides: Partial<Pick<ClassicSimMemberOptions, 'requestTimeoutMs' | 'commitIntervalMs' | 'commitConnection'>> = {}): MemberFactory => (port, c) =>
   new ClassicSimMember(port, {
     name: c.name,
     groupId: c.groupId,
@@ -68,7 +72,10 @@ export const defaultMemberFactory: MemberFactory = (port, c) =>
     commitVersion: c.plan.commitVersion,
     commitConnection: c.plan.commitConnection,
     prng: c.prng,
+    ...overrides,
   });
+
+export const defaultMemberFactory: MemberFactory = classicMemberFactory();
 
 /** KIP-848 members: Samsa's client state machine (src/client/group/kip848). */
 export const consumerMemberFactory: MemberFactory = (port, c) =>
