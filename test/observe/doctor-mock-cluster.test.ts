@@ -39,6 +39,17 @@ describe('doctor: against librdkafka\'s mock cluster', () => {
     consumer.stdout!.on('data', (b: Buffer) => (consumed += b.toString().split('\n').length - 1));
     consumer.stderr!.resume();
     await waitFor(() => consumed > 50, 20_000, 'the librdkafka consumer at work');
+    // The doctor judges committed offsets: wait for the consumer's first auto-commit (every 2 s).
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => {
+        const [topic] = await admin.fetchOffsets({ groupId: 'mock-group', topics: ['mock-orders'] });
+        return topic!.partitions.some((p) => Number(p.offset) >= 0);
+      }, 20_000, 'the first commit', 100);
+    } finally {
+      await admin.disconnect();
+    }
   });
   after(async () => {
     consumer?.kill('SIGKILL');
