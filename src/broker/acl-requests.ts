@@ -1,15 +1,11 @@
+import type { DescribeAclsRequest } from '../protocol/messages/29-describe-acls.js';
 import { AclOperation, PatternType, PermissionType, ResourceType, type AclBinding, type AclBindingFilter } from './security/authorizer.js';
 
-/** The filter fields DescribeAcls and DeleteAcls share. */
-export interface WireAclFilter {
-  resourceTypeFilter: number;
-  resourceNameFilter: string | null;
-  patternTypeFilter: number;
-  principalFilter: string | null;
-  hostFilter: string | null;
-  operation: number;
-  permissionType: number;
-}
+/**
+ * The filter fields DescribeAcls and DeleteAcls share: a DescribeAcls request is one filter, and
+ * each of DeleteAcls' filters has the same fields (DeleteAclsFilter).
+ */
+export type WireAclFilter = DescribeAclsRequest;
 
 const inRange = (code: number, max: number): boolean => Number.isInteger(code) && code >= 1 && code <= max;
 
