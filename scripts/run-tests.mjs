@@ -33,6 +33,8 @@ const concurrency = process.env.SAMSA_TEST_CONCURRENCY ?? '4';
 const testTimeoutMs = process.env.SAMSA_TEST_TIMEOUT_MS ?? '240000';
 const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${testTimeoutMs}`, '--test-reporter=spec', ...selected], {
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
+  // Every broker the tests start fills buffers it recycles with a poison pattern, so a view kept
+  // past its release shows up as a failed CRC in whichever test reads it.
+  env: { ...process.env, NODE_ENV: 'test', SAMSA_POISON_RECYCLED_BUFFERS: '1' },
 });
 process.exit(result.status ?? 1);

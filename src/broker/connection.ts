@@ -15,6 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { isSasl, type ListenerEndpoint } from './security/listeners.js';
 import { SASL_MAX_RECEIVE_BYTES, SaslSession, type AuthenticateResult, type HandshakeResult } from './security/sasl-session.js';
 import type { SaslHooks } from './handler.js';
+import type { BufferRecycler } from '../common/buffer-recycler.js';
+
+const PRODUCE_KEY = 0;
 
 type ApiSpec = (typeof API_SPECS)[keyof typeof API_SPECS];
 
@@ -24,12 +27,16 @@ interface Slot {
   parts: Buffer[] | null;
   /** Bytes of the request pool held for this request's frame, released when it is answered. */
   reservedBytes: number;
+  /** Holds on recycled buffers the response's parts are views of, released once they are written. */
+  releases: Array<() => void> | null;
 }
 
 /** What every connection of a broker shares with the others. */
 export interface ConnectionShared {
   /** The bound on request bytes in memory across connections (`queued.max.request.bytes`). */
   readonly memory: RequestMemoryPool;
+  /** Where Produce frames spanning socket reads are assembled (file stores; absent: new buffers). */
+  readonly recycler?: BufferRecycler;
 }
 
 let nextConnectionId = 1;
@@ -83,7 +90,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
       : null;
     this.sasl = this.saslSession === null ? null : { handshake: (m, v) => this.saslHandshake(m, v), authenticate: (t, v) => this.saslAuthenticate(t, v) };
     // Before authentication a peer may not make us hold more than Kafka's sasl.server.max.receive.size.
-    this.decoder = new FrameDecoder(this.saslSession === null ? broker.config.maxRequestBytes : Math.min(SASL_MAX_RECEIVE_BYTES, broker.config.maxRequestBytes));
+    this.decoder = new FrameDecoder(this.saslSession === null ? broker.config.maxRequestBytes : Math.min(SASL_MAX_RECEIVE_BYTES, broker.config.maxRequestBytes), (size, first) => this.allocateFrame(size, first));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
@@ -105,6 +112,8 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     socket.on('close', () => {
       this.closed = true;
       this.releaseMemory();
+      // Responses never written: their views go (one still being handled keeps its holds).
+      for (const slot of this.slots) if (slot.done && slot.releases !== null) releaseAll(slot.releases);
       broker.log.debug('connection closed', { connection: this.id, remote: this.remote, reason: this.closeReason });
       publishBrokerEvent(BROKER_EVENTS.connectionClosed, {
         nodeId: broker.config.nodeId,
@@ -118,6 +127,19 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     });
     broker.log.debug('connection opened', { connection: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
     publishBrokerEvent(BROKER_EVENTS.connectionOpened, { nodeId: broker.config.nodeId, port: broker.config.port, connectionId: this.id, remote: this.remote, listener: listener.name, principal: this.principal });
+  }
+
+  /**
+   * A frame spanning socket reads: a Produce request of an authenticated peer is assembled in a
+   * recycled buffer, released when its response is built (by then the log has written its batches
+   * and the tail cache took its own hold on what it keeps). Every other frame gets a new buffer,
+   * since handlers keep views of their requests' bytes (group metadata, SASL tokens).
+   */
+  private allocateFrame(size: number, first: Buffer): Buffer {
+    const recycler = this.shared.recycler;
+    const produce = first.length >= 2 && first.readInt16BE(0) === PRODUCE_KEY;
+    const authenticated = this.saslSession === null || this.saslSession.state === 'authenticated';
+    return (recycler !== undefined && produce && authenticated ? recycler.acquire(size) : null) ?? Buffer.allocUnsafe(size);
   }
 
   private get remote(): string {
@@ -146,8 +168,14 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     let reservation = frames.length > 0 ? this.partialFrameReservation : 0;
     if (frames.length > 0) this.partialFrameReservation = 0;
     for (const frame of frames) {
-      if (this.closed || this.closingAfterFlush) break;
-      if (!this.onFrame(frame, reservation)) this.shared.memory.release(reservation);
+      if (this.closed || this.closingAfterFlush) {
+        this.shared.recycler?.release(frame);
+        continue;
+      }
+      if (!this.onFrame(frame, reservation)) {
+        this.shared.memory.release(reservation);
+        this.shared.recycler?.release(frame);
+      }
       reservation = 0;
     }
     this.shared.memory.release(reservation);
@@ -262,19 +290,28 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
       this.reject(`malformed ${spec.name} v${header.apiVersion} request: ${(err as Error).message}`, header);
       return false;
     }
-    this.dispatch(header, handler, spec, request, frame.length, reservedBytes);
+    this.dispatch(header, handler, spec, request, frame, reservedBytes);
     return true;
   }
 
-  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, requestBytes: number, reservedBytes: number): void {
-    const slot: Slot = { done: false, parts: null, reservedBytes };
+  private dispatch(header: RequestHeader, handler: AnyApiHandler, spec: ApiSpec, request: unknown, frame: Buffer, reservedBytes: number): void {
+    const requestBytes = frame.length;
+    const slot: Slot = { done: false, parts: null, reservedBytes, releases: null };
     this.slots.push(slot);
-    const ctx: RequestContext = { broker: this.broker, connection: this, header, version: header.apiVersion };
+    const ctx: RequestContext = {
+      broker: this.broker,
+      connection: this,
+      header,
+      version: header.apiVersion,
+      holdUntilSent: (release) => (slot.releases ??= []).push(release),
+    };
     // Request metrics cost nothing unless someone listens (the metrics endpoint in this process).
     const startedAt = brokerEventWanted(BROKER_EVENTS.requestCompleted) ? performance.now() : -1;
     const finish = (response: unknown): void => {
       if (response !== NO_RESPONSE) slot.parts = this.encodeResponse(header, spec, response);
       slot.done = true;
+      // The request's bytes are not read after its response is built.
+      this.shared.recycler?.release(frame);
       if (startedAt >= 0) this.publishCompleted(header, spec, requestBytes, slot.parts, response, startedAt);
       this.shared.memory.release(slot.reservedBytes);
       slot.reservedBytes = 0;
@@ -352,10 +389,19 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     let wrote = false;
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
-      if (slot.parts === null) continue;
+      if (slot.parts === null || slot.parts.length === 0) {
+        if (slot.releases !== null) releaseAll(slot.releases);
+        continue;
+      }
       if (!wrote) this.socket.cork();
       wrote = true;
-      for (const part of slot.parts) this.socket.write(part);
+      const parts = slot.parts;
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(parts[i]!);
+      // Once the socket has taken the bytes (or failed to), the views they came from may go.
+      const releases = slot.releases;
+      if (releases === null) this.socket.write(parts[last]!);
+      else this.socket.write(parts[last]!, () => releaseAll(releases));
     }
     if (wrote) this.socket.uncork();
     if (this.closingAfterFlush && this.slots.length === 0) {
@@ -402,7 +448,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     }
     const w = new Writer({ sizePrefix: true, initialBytes: 16 + result.authBytes.length });
     w.raw(result.authBytes);
-    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0, releases: null });
     this.flush();
   }
 
@@ -423,7 +469,13 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     w.int32(header.correlationId);
     w.int16(ErrorCode.UNSUPPORTED_VERSION);
     w.int32(1).int16(API_VERSIONS_KEY).int16(handler.minVersion).int16(handler.maxVersion);
-    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0 });
+    this.slots.push({ done: true, parts: w.finish(), reservedBytes: 0, releases: null });
     this.flush();
   }
+}
+
+/** Runs each release once (a write callback and a close may both get to them). */
+function releaseAll(releases: Array<() => void>): void {
+  const pending = releases.splice(0);
+  for (const release of pending) release();
 }

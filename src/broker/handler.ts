@@ -32,6 +32,13 @@ export interface RequestContext {
   readonly header: RequestHeader;
   /** The request's API version (already checked against the handler's range). */
   readonly version: number;
+  /**
+   * Runs `release` once the response has been handed to the socket (or will never be): for holds
+   * on recycled buffers the response is made of (a fetch's views of the tail cache). Absent where
+   * requests are handled without a connection; the holds are then never released, which only
+   * means those buffers are not recycled.
+   */
+  readonly holdUntilSent?: (release: () => void) => void;
 }
 
 export type HandlerResult<K extends ApiKey> = ApiTypes[K]['responseInit'] | typeof NO_RESPONSE;

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../common/clock.js';
 import { createStderrLogger } from '../common/logger.js';
 import { openLogStore } from '../storage/index.js';
+import { BufferRecycler } from '../common/buffer-recycler.js';
 import type { LogStore } from '../storage/types.js';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config.js';
 import { Connection, type ConnectionShared } from './connection.js';
@@ -41,6 +42,8 @@ export interface Broker {
   reloadTls(): void;
   /** The fault-injection seam, with `faults: true` (tests, `samsa/testing`); null otherwise. */
   readonly faults: BrokerFaults | null;
+  /** Where Produce frames spanning socket reads are assembled and recycled (a data dir store); null otherwise. */
+  readonly recycler: BufferRecycler | null;
   /** Runs a retention pass now (it also runs every `logRetentionCheckIntervalMs`); returns segments deleted. */
   enforceRetention(): Promise<number>;
   /** Runs the log cleaner now over every compacted partition that is cleanable; returns what each pass did. */
@@ -60,6 +63,8 @@ export interface StartBrokerOptions extends BrokerOptions {
    * For tests only; nothing on the wire reaches it. Default false.
    */
   faults?: boolean;
+  /** Memory for recently appended batches across partitions (file store). Default 64 MiB. */
+  tailCacheBytes?: number;
 }
 
 /** Starts a broker in this process. `startBroker({ port: 0, memory: true })` suits tests. */
@@ -69,9 +74,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const clock = options.clock ?? systemClock;
   // Read before anything is opened: a damaged ACL file stops the start-up with nothing to undo.
   const acls = config.authorizer ? new AclStore({ superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound }, config.dataDir === null ? null : aclsPath(config.dataDir)) : null;
+  // Produce frames are assembled in recycled buffers only when the store is ours and on disk: its
+  // tail cache then holds what it keeps of them (a memory store keeps views for good).
+  const recycler = options.store === undefined && config.dataDir !== null ? new BufferRecycler({ poison: process.env.SAMSA_POISON_RECYCLED_BUFFERS === '1' }) : undefined;
   const store =
     options.store ??
     (await openLogStore({
+      ...(recycler !== undefined ? { recycler } : {}),
+      ...(options.tailCacheBytes !== undefined ? { tailCacheBytes: options.tailCacheBytes } : {}),
       dataDir: config.dataDir,
       segmentBytes: config.logSegmentBytes,
       retentionMs: config.logRetentionMs,
@@ -130,7 +140,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     faults,
   };
   const connections = new Set<Connection>();
-  const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes) };
+  const shared: ConnectionShared = { memory: new RequestMemoryPool(config.queuedMaxRequestBytes), ...(recycler !== undefined ? { recycler } : {}) };
   const limits = new ConnectionLimits({
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
@@ -193,6 +203,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     context,
     listeners,
     faults,
+    recycler: recycler ?? null,
     enforceRetention: () => retention.runNow(),
     cleanLogs: () => cleaner.runNow(),
     reloadTls() {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder } from './frame-decoder.js';
 import { ProtocolError } from './protocol-error.js';
@@ -79,4 +79,38 @@ test('the size of a partial frame is known once its four size bytes are in, and 
   assert.equal(d.partialFrameBytes, 20);
   assert.deepEqual(d.push(f.subarray(9)), [Buffer.alloc(20, 1)]);
   assert.equal(d.partialFrameBytes, -1);
+});
+
+describe('FrameDecoder: where spanning frames are assembled', () => {
+  it('asks the allocator for a frame spanning chunks, with its first bytes, and uses what it gives', () => {
+    const asked: Array<{ size: number; first: number[] }> = [];
+    const arena = Buffer.alloc(64);
+    const d = new FrameDecoder(1024, (size, first) => {
+      asked.push({ size, first: [...first] });
+      return arena.subarray(0, size);
+    });
+    const payload = Buffer.from([0, 0, 9, 8, 7, 6, 5, 4, 3, 2]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, payload.length]), payload]);
+    assert.deepEqual(d.push(frame.subarray(0, 6)), []);
+    const out = d.push(frame.subarray(6));
+    assert.equal(out.length, 1);
+    assert.deepEqual(out[0], payload);
+    assert.equal(out[0]!.buffer, arena.buffer);
+    assert.deepEqual(asked, [{ size: 10, first: [0, 0] }]);
+  });
+
+  it('gives the allocator the first payload bytes when the size field itself was split', () => {
+    const firsts: number[][] = [];
+    const d = new FrameDecoder(1024, (size, first) => {
+      firsts.push([...first]);
+      return Buffer.alloc(size);
+    });
+    const payload = Buffer.from([0, 1, 2, 3, 4, 5]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, payload.length]), payload]);
+    d.push(frame.subarray(0, 2));
+    d.push(frame.subarray(2, 7));
+    const out = d.push(frame.subarray(7));
+    assert.deepEqual(out, [payload]);
+    assert.deepEqual(firsts, [[0, 1, 2]]);
+  });
 });

@@ -19,7 +19,15 @@ export class FrameDecoder {
   private frame: Buffer | null = null;
   private filled = 0;
 
-  constructor(private maxFrameBytes: number) {}
+  /**
+   * @param allocate where a frame that spans chunks is assembled: given its size and its first
+   *   bytes (at least one), a buffer of exactly that size; by default a new one. The broker hands
+   *   out recycled buffers for Produce requests this way (see BufferRecycler).
+   */
+  constructor(
+    private maxFrameBytes: number,
+    private readonly allocate: (size: number, firstBytes: Buffer) => Buffer = (size) => Buffer.allocUnsafe(size),
+  ) {}
 
   /** Bytes received but not yet part of a complete frame. */
   get pendingBytes(): number {
@@ -89,7 +97,7 @@ export class FrameDecoder {
   /** Copies from `chunk` at `pos` into the frame being received; returns the new position. */
   private fill(chunk: Buffer, pos: number): number {
     if (this.frame === null) {
-      this.frame = Buffer.allocUnsafe(this.frameSize);
+      this.frame = this.allocate(this.frameSize, this.firstBytes ?? chunk.subarray(pos));
       if (this.firstBytes !== null) this.firstBytes.copy(this.frame, 0);
       this.firstBytes = null;
     }

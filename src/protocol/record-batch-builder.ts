@@ -70,8 +70,10 @@ export class RecordBatchBuilder {
   private baseTimestamp = 0;
   private maxTimestamp = -1;
 
-  constructor(initialBytes: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, BATCH.HEADER_BYTES + 64));
+  /** @param buffer where to build the batch (a recycled one), if at least `initialBytes` long. */
+  constructor(initialBytes: number, buffer: Buffer | null = null) {
+    const size = Math.max(initialBytes, BATCH.HEADER_BYTES + 64);
+    this.buf = buffer !== null && buffer.length >= size ? buffer : Buffer.allocUnsafe(size);
   }
 
   /** Bytes of the uncompressed batch so far (header included). */

@@ -17,6 +17,7 @@ import {
 import type { RepairReport } from './repair.js';
 import { BaseLogStore, type LogLocation, type LogSlot, type StoreSettings, type TopicState } from './store-base.js';
 import { TailCacheBudget } from './tail-cache.js';
+import type { BufferRecycler } from '../common/buffer-recycler.js';
 import type { TopicInfo } from './types.js';
 
 const META_FILE = 'meta.json';
@@ -31,6 +32,8 @@ export interface FileStoreSettings extends StoreSettings {
   flushIntervalMs: number;
   indexIntervalBytes: number;
   tailCacheBytes: number;
+  /** Where the broker assembles Produce frames: the tail cache holds what it keeps of them. */
+  recycler?: BufferRecycler;
   /** Check every segment of every log at open, closed ones included (`--verify-on-start`). */
   verifyOnOpen: boolean;
   /** Repair damaged logs at open instead of leaving them offline (`--repair`). */
@@ -71,7 +74,7 @@ export class FileLogStore extends BaseLogStore {
     private readonly fileSettings: FileStoreSettings,
   ) {
     super(fileSettings);
-    this.tailCache = new TailCacheBudget(fileSettings.tailCacheBytes);
+    this.tailCache = new TailCacheBudget(fileSettings.tailCacheBytes, fileSettings.recycler ?? null);
   }
 
   static async open(dataDir: string, settings: FileStoreSettings): Promise<FileLogStore> {

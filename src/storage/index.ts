@@ -6,6 +6,7 @@ import { MemoryLogStore } from './memory-store.js';
 import { DEFAULT_INDEX_INTERVAL_BYTES } from './segment-index.js';
 import { DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
 import type { LogStore } from './types.js';
+import type { BufferRecycler } from '../common/buffer-recycler.js';
 
 export * from './types.js';
 export { topicNameProblem, MAX_TOPIC_NAME_LENGTH } from './names.js';
@@ -40,12 +41,14 @@ export interface LogStoreOptions {
   repairOnOpen?: boolean;
   /** Broker defaults of the compaction settings (`log.cleaner.*`); topic configs override them. Default Kafka's. */
   compaction?: CompactionDefaults;
+  /** The broker's recycler of Produce frames (file stores only: the tail cache takes holds on it). */
+  recycler?: BufferRecycler;
 }
 
 export type CompactionDefaults = Partial<Pick<LogConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'>>;
 
 /** Options with every default filled in. */
-export type ResolvedLogStoreOptions = Required<LogStoreOptions>;
+export type ResolvedLogStoreOptions = Required<Omit<LogStoreOptions, 'recycler'>> & Pick<LogStoreOptions, 'recycler'>;
 
 export function resolveLogStoreOptions(options: LogStoreOptions): ResolvedLogStoreOptions {
   const resolved: ResolvedLogStoreOptions = {
@@ -86,5 +89,6 @@ export async function openLogStore(options: LogStoreOptions): Promise<LogStore> 
     tailCacheBytes: o.tailCacheBytes,
     verifyOnOpen: o.verifyOnOpen,
     repairOnOpen: o.repairOnOpen,
+    ...(o.recycler !== undefined ? { recycler: o.recycler } : {}),
   });
 }

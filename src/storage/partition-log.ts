@@ -226,7 +226,9 @@ export class SegmentedPartitionLog implements PartitionLog {
     if (fetchOffset < this.logEndOffset) {
       if (this.tail !== null && fetchOffset >= this.tail.firstOffset) {
         const r = this.tail.read(fetchOffset, maxBytes);
-        return this.result(r.chunks, r.bytes);
+        const result = this.result(r.chunks, r.bytes);
+        if (r.release !== undefined) result.release = r.release;
+        return result;
       }
       const segments = this.segments.slice(this.segmentIndexFor(fetchOffset));
       for (const segment of segments) {

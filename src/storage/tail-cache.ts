@@ -1,5 +1,11 @@
 import { BatchRuns, runFromAppend } from './batch-runs.js';
 import type { AppendedBatch, SegmentRead } from './segment.js';
+import type { BufferRecycler } from '../common/buffer-recycler.js';
+
+/** A read of the cache: its chunks stay valid until `release` (when the cache recycles buffers). */
+export interface TailRead extends SegmentRead {
+  release?: () => void;
+}
 
 /** Default budget for recently appended batches across all partitions of a store. */
 export const DEFAULT_TAIL_CACHE_BYTES = 64 * 1024 * 1024;
@@ -23,7 +29,14 @@ export class TailCacheBudget {
   private head = 0;
   private readonly pins = new Map<ArrayBufferLike, number>();
 
-  constructor(readonly limitBytes: number = DEFAULT_TAIL_CACHE_BYTES) {}
+  /**
+   * @param recycler when frames come from recycled buffers: the cache holds each buffer it keeps a
+   *   view of, and gives every read its own hold until the reader releases it.
+   */
+  constructor(
+    readonly limitBytes: number = DEFAULT_TAIL_CACHE_BYTES,
+    readonly recycler: BufferRecycler | null = null,
+  ) {}
 
   /** A new, empty cache for one partition. */
   createCache(): TailCache {
@@ -49,7 +62,10 @@ export class TailCacheBudget {
   /** @internal Counts the buffer behind `data` (once, however many runs share it). */
   pin(data: Buffer): void {
     const n = this.pins.get(data.buffer) ?? 0;
-    if (n === 0) this.totalBytes += data.buffer.byteLength;
+    if (n === 0) {
+      this.totalBytes += data.buffer.byteLength;
+      this.recycler?.retain(data);
+    }
     this.pins.set(data.buffer, n + 1);
   }
 
@@ -57,7 +73,10 @@ export class TailCacheBudget {
   unpin(data: Buffer): void {
     const n = this.pins.get(data.buffer) ?? 0;
     if (n <= 1) {
-      if (n === 1) this.totalBytes -= data.buffer.byteLength;
+      if (n === 1) {
+        this.totalBytes -= data.buffer.byteLength;
+        this.recycler?.release(data);
+      }
       this.pins.delete(data.buffer);
     } else {
       this.pins.set(data.buffer, n - 1);
@@ -94,8 +113,19 @@ export class TailCache {
     this.budget.added(this, run.data);
   }
 
-  read(fetchOffset: number, maxBytes: number): SegmentRead {
-    return this.runs.read(fetchOffset, maxBytes, true);
+  read(fetchOffset: number, maxBytes: number): TailRead {
+    const read = this.runs.read(fetchOffset, maxBytes, true);
+    const recycler = this.budget.recycler;
+    if (recycler === null || read.chunks.length === 0) return read;
+    // Taken while the cache still holds them, so eviction cannot recycle them under the reader.
+    for (const chunk of read.chunks) recycler.retain(chunk);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const chunk of read.chunks) recycler.release(chunk);
+    };
+    return { ...read, release };
   }
 
   /** @internal Drops the oldest run (unless `evictBelow` already dropped the run this call stands for). */

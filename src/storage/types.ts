@@ -31,6 +31,12 @@ export interface ReadResult {
   bytes: number;
   logStartOffset: number;
   logEndOffset: number;
+  /**
+   * Present when the chunks are views of recycled buffers (the file store's tail cache): call it
+   * once they are written. Never calling it is safe (the buffers are then not recycled); reading
+   * the chunks after calling it is not.
+   */
+  release?: () => void;
 }
 
 export interface TimestampLookup {

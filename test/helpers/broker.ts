@@ -41,6 +41,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     logger,
     listeners: broker.listeners,
     faults: broker.faults,
+    recycler: broker.recycler,
     reloadTls: () => broker.reloadTls(),
     enforceRetention: () => broker.enforceRetention(),
     cleanLogs: () => broker.cleanLogs(),

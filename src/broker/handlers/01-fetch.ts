@@ -101,7 +101,7 @@ async function fetchRound(rctx: RequestContext, request: FetchRequest): Promise<
       round.logs.push(log);
       const paused = ctx.faults !== null && ctx.faults.fetchPaused(topic!.name, p.partition);
       round.paused ||= paused;
-      const data = await readPartition(ctx, log, p.partition, p.fetchOffset, paused ? 0 : Math.min(p.partitionMaxBytes, budgetBytes), !paused && round.bytes === 0, request.isolationLevel === READ_COMMITTED);
+      const data = await readPartition(rctx, ctx, log, p.partition, p.fetchOffset, paused ? 0 : Math.min(p.partitionMaxBytes, budgetBytes), !paused && round.bytes === 0, request.isolationLevel === READ_COMMITTED);
       if (data.errorCode !== ErrorCode.NONE) {
         round.hasError = true;
         reportRejection(rctx, 'Fetch', { topic: topic!.name, partition: p.partition, errorCode: data.errorCode, detail: `fetch offset ${p.fetchOffset} is outside [${data.logStartOffset}, ${data.highWatermark}]` });
@@ -131,6 +131,7 @@ interface PartitionRead {
  * records (KIP-98); the broker only reads batch headers to find where to stop.
  */
 async function readPartition(
+  rctx: RequestContext,
   ctx: BrokerContext,
   log: PartitionLog,
   partitionIndex: number,
@@ -154,6 +155,8 @@ async function readPartition(
   }
   try {
     const read = await log.read(fetchOffset, Math.max(1, maxBytes));
+    // Views of recycled buffers stay held until the response carrying them is on the socket.
+    if (read.release !== undefined) rctx.holdUntilSent?.(read.release);
     const result = readCommitted ? { ...read, ...batchesBelow(read.chunks, readUpTo) } : { ...read, upperBoundOffset: -1 };
     // Only the first partition with data may go over the budget (KIP-74).
     const keep = mayExceedBudget || result.bytes <= maxBytes;

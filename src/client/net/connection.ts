@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { FrameDecoder } from '../../protocol/frame-decoder.js';
+import { FrameReader } from '../../protocol/frame-reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiVersionsResponse } from '../../protocol/messages/18-api-versions.js';
 import { KafkaError, networkError } from '../errors.js';
@@ -124,8 +125,11 @@ export class BrokerConnection {
   private openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
       const ssl = this.options.ssl;
-      const socket = ssl === null
-        ? netConnect({ host: this.host, port: this.port })
+      // Plain TCP reads go where the frame reader says (a large response straight into its own
+      // buffer); TLS decrypts into buffers of its own, so its chunks go through the decoder.
+      const reader = ssl === null ? new FrameReader(this.options.maxResponseBytes) : null;
+      const socket = reader !== null
+        ? netConnect({ host: this.host, port: this.port, onread: { buffer: () => reader.nextBuffer(), callback: (nread: number, buf: Uint8Array) => this.onRead(reader, nread, buf as Buffer) } })
         : tlsConnect({ host: this.host, port: this.port, servername: this.host, ...ssl });
       this.socket = socket;
       socket.setNoDelay(true);
@@ -139,7 +143,7 @@ export class BrokerConnection {
         socket.on('error', (err) => this.destroy(`socket error: ${err.message}`));
         resolve();
       });
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      if (reader === null) socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('close', () => this.destroy(this.closeReason || 'closed by the broker'));
     });
   }
@@ -225,6 +229,23 @@ export class BrokerConnection {
       this.destroy(`malformed response stream: ${(err as Error).message}`);
       return;
     }
+    this.onFrames(frames);
+  }
+
+  /** Always true: keep reading (false would pause the socket). */
+  private onRead(reader: FrameReader, nread: number, buf: Buffer): boolean {
+    let frames: Buffer[];
+    try {
+      frames = reader.onRead(nread, buf);
+    } catch (err) {
+      this.destroy(`malformed response stream: ${(err as Error).message}`);
+      return true;
+    }
+    this.onFrames(frames);
+    return true;
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
       if (this.state === 'closed') return;
       this.onFrame(frame);

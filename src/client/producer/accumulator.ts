@@ -1,4 +1,5 @@
 import type { RecordHeader } from '../../protocol/record-batch.js';
+import type { BufferRecycler } from '../../common/buffer-recycler.js';
 import { ProducerBatch, type SendTracker } from './batch.js';
 
 /** The batches of one partition, oldest first, and its idempotence bookkeeping. */
@@ -27,6 +28,8 @@ export class RecordAccumulator {
   constructor(
     private readonly batchSize: number,
     private readonly lingerMs: number,
+    /** Batch buffers of at least 32 KiB are recycled once the broker has answered for them. */
+    private readonly recycler: BufferRecycler | null = null,
   ) {}
 
   queue(topic: string, partition: number): PartitionQueue {
@@ -67,7 +70,7 @@ export class RecordAccumulator {
       batch = undefined;
     }
     if (batch === undefined || !batch.open) {
-      batch = new ProducerBatch(topic, partition, nowMs, this.batchSize);
+      batch = new ProducerBatch(topic, partition, nowMs, this.batchSize, this.recycler);
       q.batches.push(batch);
       this.pending.add(q);
     }

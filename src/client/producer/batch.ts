@@ -1,4 +1,5 @@
 import { RecordBatchBuilder } from '../../protocol/record-batch-builder.js';
+import type { BufferRecycler } from '../../common/buffer-recycler.js';
 
 /** What `send` resolves with, one per record, in the order the records were given. */
 export interface RecordMetadata {
@@ -69,13 +70,29 @@ export class ProducerBatch {
   retryAtMs = 0;
   sentAtMs = 0;
 
+  /** The recycled buffer the builder started in (null: a new one). */
+  private recycled: Buffer | null;
+
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly createdAtMs: number,
     initialBytes: number,
+    private readonly recycler: BufferRecycler | null = null,
   ) {
-    this.builder = new RecordBatchBuilder(initialBytes);
+    this.recycled = recycler?.acquire(initialBytes) ?? null;
+    this.builder = new RecordBatchBuilder(initialBytes, this.recycled);
+  }
+
+  /**
+   * The broker answered for this batch: its bytes were written and will not be sent again, so
+   * the buffer it was built in may hold another batch. Nothing reads `encoded` afterwards.
+   */
+  recycle(): void {
+    if (this.recycled === null) return;
+    this.recycler!.release(this.recycled);
+    this.recycled = null;
+    this.encoded = null;
   }
 
   get recordCount(): number {

@@ -215,6 +215,9 @@ export class Sender {
         this.handleError(b, new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, { api: 'Produce', broker: nodeId, topic: b.topic, partition: b.partition }, `broker ${nodeId} did not answer for ${b.topic}/${b.partition}`));
       } else if (a.errorCode === ErrorCode.NONE || a.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
         this.complete(nodeId, b, a.baseOffset, a.logAppendTimeMs);
+        // Answered, so written: the buffer may take another batch (with acks=0 nothing says when
+        // the socket let go of it, and a failed batch may still sit in a socket: neither is recycled).
+        b.recycle();
       } else {
         this.handleError(b, new KafkaError(a.errorCode, { api: 'Produce', broker: nodeId, topic: b.topic, partition: b.partition, detail: a.errorMessage }));
       }
