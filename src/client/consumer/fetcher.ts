@@ -7,7 +7,7 @@ import { sleepMs } from '../net/sleep.js';
 import { deliverableRecords } from './committed-records.js';
 import { hasLagSubscribers, publishLag } from './events.js';
 import type { ResolvedConsumerOptions } from './options.js';
-import type { PartitionRegistry, PartitionState } from './partition-state.js';
+import { nextFetchBytes, type PartitionRegistry, type PartitionState } from './partition-state.js';
 
 const READ_COMMITTED = 1;
 
@@ -61,7 +61,7 @@ export class Fetcher {
   }
 
   private fetchable(s: PartitionState): boolean {
-    return s.position !== null && !s.paused && !s.revoking && !s.fetching && !s.initializing && s.bufferedBytes - s.handedOverBytes < this.options.maxBytesPerPartition;
+    return s.position !== null && !s.paused && !s.revoking && !s.fetching && !s.initializing && s.bufferedBytes - s.handedOverBytes < this.fetchBytes(s);
   }
 
   /** Starts a fetch for every broker that has fetchable partitions and none in flight. */
@@ -111,7 +111,7 @@ export class Fetcher {
       for (const r of requested) {
         let list = byTopic.get(r.state.topic);
         if (list === undefined) byTopic.set(r.state.topic, (list = []));
-        list.push({ partition: r.state.partition, fetchOffset: r.offset, partitionMaxBytes: this.options.maxBytesPerPartition });
+        list.push({ partition: r.state.partition, fetchOffset: r.offset, partitionMaxBytes: this.fetchBytes(r.state) });
       }
       const { response } = await this.cluster.request(leader, 1, {
         replicaId: -1,
@@ -167,6 +167,7 @@ export class Fetcher {
       return false;
     }
     const batches = await decodeRecordBatches(bytes);
+    this.rampFetchBytes(s, bytes.length, batches.length === 0 ? 0 : batches[batches.length - 1]!.header.baseOffset + batches[batches.length - 1]!.header.lastOffsetDelta + 1 - batches[0]!.header.baseOffset);
     if (stale()) return false;
     const records = deliverableRecords(batches, fetchOffset, this.options.isolationLevel === READ_COMMITTED ? (p.abortedTransactions ?? []) : null);
     let next = fetchOffset;
@@ -181,6 +182,15 @@ export class Fetcher {
     s.buffer.push({ records, index: 0, highWatermark: p.highWatermark, sizeBytes: bytes.length, epoch });
     s.bufferedBytes += bytes.length;
     return true;
+  }
+
+  private rampFetchBytes(s: PartitionState, answerBytes: number, answerRecords: number): void {
+    s.fetchBytes = nextFetchBytes(this.fetchBytes(s), answerBytes, answerRecords, this.options.maxBytesPerPartition);
+  }
+
+  /** What the next fetch asks of `s` (its ramp, within maxBytesPerPartition). */
+  fetchBytes(s: PartitionState): number {
+    return Math.min(s.fetchBytes, this.options.maxBytesPerPartition);
   }
 
   private reportLag(s: PartitionState): void {

@@ -18,6 +18,24 @@ export interface BufferedRecords {
  * `position` is the next offset to fetch, `processed` the next offset after the last record the
  * application finished (what a commit stores), `committed` the last value known committed.
  */
+/** The first fetch of a partition asks for this much (or maxBytesPerPartition, if smaller). */
+export const FIRST_FETCH_BYTES = 262_144;
+/** Fetch sizes stop growing once an answer holds this many records (offsets spanned). */
+export const GROW_BELOW_RECORDS = 1000;
+
+/**
+ * What a partition's next fetch asks for after an answer of `answerBytes` spanning
+ * `answerRecords` offsets to a fetch of `askedBytes`. A full answer (half of what was asked or
+ * more) means more is waiting: ask twice as much, up to `maxBytes`, unless the answer already held
+ * GROW_BELOW_RECORDS records. An answer is decoded whole before any of it is handled and that
+ * takes time by records, not bytes: 1 MiB of 100-byte records held the handler back where 1 MiB
+ * of 1 KiB records did not.
+ */
+export function nextFetchBytes(askedBytes: number, answerBytes: number, answerRecords: number, maxBytes: number): number {
+  if (answerBytes * 2 < askedBytes || answerRecords >= GROW_BELOW_RECORDS) return askedBytes;
+  return Math.min(askedBytes * 2, maxBytes);
+}
+
 export class PartitionState {
   readonly key: string;
   position: number | null = null;
@@ -32,6 +50,13 @@ export class PartitionState {
    * buffering: up to twice maxBytesPerPartition buffered) instead of after it.
    */
   handedOverBytes = 0;
+  /**
+   * How much the next fetch asks of this partition: from FIRST_FETCH_BYTES, doubled after each
+   * answer that came back at least half full with few records (Fetcher.rampFetchBytes), up to
+   * maxBytesPerPartition; back to the start on a seek. Small first answers reach the handler
+   * soon; a backlog of large records is then read in large ones.
+   */
+  fetchBytes = FIRST_FETCH_BYTES;
   /** Bumped by seek, reset and revocation: fetch answers and handlers of an older epoch are ignored. */
   epoch = 0;
   paused = false;
@@ -72,6 +97,7 @@ export class PartitionState {
   seek(offset: number): void {
     this.epoch++;
     this.clearBuffer();
+    this.fetchBytes = FIRST_FETCH_BYTES;
     this.position = offset;
     this.processed = offset;
     this.fetching = false;

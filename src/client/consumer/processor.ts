@@ -112,7 +112,7 @@ export class Processor {
       this.active--;
       this.activeTasks.delete(task);
       this.hooks.onProgress();
-      if (s.bufferedBytes < this.options.maxBytesPerPartition) this.hooks.onDrained();
+      if (s.bufferedBytes < Math.min(s.fetchBytes, this.options.maxBytesPerPartition)) this.hooks.onDrained();
       this.notify();
     });
     this.activeTasks.add(task);
@@ -124,7 +124,7 @@ export class Processor {
     let failedAt: number | null = null;
     // The chunk is in the handler's hands: fetch what follows it meanwhile.
     s.handedOverBytes = chunk.sizeBytes;
-    if (s.bufferedBytes - s.handedOverBytes < this.options.maxBytesPerPartition) this.hooks.onDrained();
+    if (s.bufferedBytes - s.handedOverBytes < Math.min(s.fetchBytes, this.options.maxBytesPerPartition)) this.hooks.onDrained();
     try {
       if (this.run.eachBatch !== undefined) failedAt = await this.deliverBatch(s, epoch);
       else failedAt = await this.deliverMessages(s, epoch);
