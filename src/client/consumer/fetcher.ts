@@ -7,7 +7,7 @@ import { sleepMs } from '../net/sleep.js';
 import { deliverableRecords } from './committed-records.js';
 import { hasLagSubscribers, publishLag } from './events.js';
 import type { ResolvedConsumerOptions } from './options.js';
-import { nextFetchBytes, type PartitionRegistry, type PartitionState } from './partition-state.js';
+import { fetchBytesOf, nextFetchBytes, type PartitionRegistry, type PartitionState } from './partition-state.js';
 
 const READ_COMMITTED = 1;
 
@@ -167,7 +167,7 @@ export class Fetcher {
       return false;
     }
     const batches = await decodeRecordBatches(bytes);
-    this.rampFetchBytes(s, bytes.length, batches.length === 0 ? 0 : batches[batches.length - 1]!.header.baseOffset + batches[batches.length - 1]!.header.lastOffsetDelta + 1 - batches[0]!.header.baseOffset);
+    s.fetchBytes = nextFetchBytes(this.fetchBytes(s), bytes.length, spannedOffsets(batches), this.options.maxBytesPerPartition);
     if (stale()) return false;
     const records = deliverableRecords(batches, fetchOffset, this.options.isolationLevel === READ_COMMITTED ? (p.abortedTransactions ?? []) : null);
     let next = fetchOffset;
@@ -184,13 +184,8 @@ export class Fetcher {
     return true;
   }
 
-  private rampFetchBytes(s: PartitionState, answerBytes: number, answerRecords: number): void {
-    s.fetchBytes = nextFetchBytes(this.fetchBytes(s), answerBytes, answerRecords, this.options.maxBytesPerPartition);
-  }
-
-  /** What the next fetch asks of `s` (its ramp, within maxBytesPerPartition). */
-  fetchBytes(s: PartitionState): number {
-    return Math.min(s.fetchBytes, this.options.maxBytesPerPartition);
+  private fetchBytes(s: PartitionState): number {
+    return fetchBytesOf(s, this.options.maxBytesPerPartition);
   }
 
   private reportLag(s: PartitionState): void {
@@ -205,4 +200,11 @@ export class Fetcher {
       lag: Math.max(0, s.highWatermark - s.position),
     });
   }
+}
+
+/** Offsets from the first batch's base to the last batch's end (records, gaps included). */
+function spannedOffsets(batches: ReadonlyArray<{ header: { baseOffset: number; lastOffsetDelta: number } }>): number {
+  if (batches.length === 0) return 0;
+  const last = batches[batches.length - 1]!.header;
+  return last.baseOffset + last.lastOffsetDelta + 1 - batches[0]!.header.baseOffset;
 }

@@ -31,6 +31,11 @@ export const GROW_BELOW_RECORDS = 1000;
  * takes time by records, not bytes: 1 MiB of 100-byte records held the handler back where 1 MiB
  * of 1 KiB records did not.
  */
+/** What the next fetch of `s` asks for: its ramp, within maxBytesPerPartition. */
+export function fetchBytesOf(s: PartitionState, maxBytesPerPartition: number): number {
+  return Math.min(s.fetchBytes, maxBytesPerPartition);
+}
+
 export function nextFetchBytes(askedBytes: number, answerBytes: number, answerRecords: number, maxBytes: number): number {
   if (answerBytes * 2 < askedBytes || answerRecords >= GROW_BELOW_RECORDS) return askedBytes;
   return Math.min(askedBytes * 2, maxBytes);

@@ -2,7 +2,7 @@ import type { DecodedRecord } from '../../protocol/record-batch.js';
 import { backoffMs } from '../net/backoff.js';
 import { publishHandlerError } from './events.js';
 import type { ResolvedConsumerOptions } from './options.js';
-import type { PartitionRegistry, PartitionState } from './partition-state.js';
+import { fetchBytesOf, type PartitionRegistry, type PartitionState } from './partition-state.js';
 import type { Batch, ConsumedMessage, RunOptions } from './types.js';
 
 export interface ProcessorHooks {
@@ -112,7 +112,7 @@ export class Processor {
       this.active--;
       this.activeTasks.delete(task);
       this.hooks.onProgress();
-      if (s.bufferedBytes < Math.min(s.fetchBytes, this.options.maxBytesPerPartition)) this.hooks.onDrained();
+      if (s.bufferedBytes < fetchBytesOf(s, this.options.maxBytesPerPartition)) this.hooks.onDrained();
       this.notify();
     });
     this.activeTasks.add(task);
@@ -124,7 +124,7 @@ export class Processor {
     let failedAt: number | null = null;
     // The chunk is in the handler's hands: fetch what follows it meanwhile.
     s.handedOverBytes = chunk.sizeBytes;
-    if (s.bufferedBytes - s.handedOverBytes < Math.min(s.fetchBytes, this.options.maxBytesPerPartition)) this.hooks.onDrained();
+    if (s.bufferedBytes - s.handedOverBytes < fetchBytesOf(s, this.options.maxBytesPerPartition)) this.hooks.onDrained();
     try {
       if (this.run.eachBatch !== undefined) failedAt = await this.deliverBatch(s, epoch);
       else failedAt = await this.deliverMessages(s, epoch);
