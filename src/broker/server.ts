@@ -76,7 +76,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const acls = config.authorizer ? new AclStore({ superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound }, config.dataDir === null ? null : aclsPath(config.dataDir)) : null;
   // Produce frames are assembled in recycled buffers only when the store is ours and on disk: its
   // tail cache then holds what it keeps of them (a memory store keeps views for good).
-  const recycler = options.store === undefined && config.dataDir !== null ? new BufferRecycler({ poison: process.env.SAMSA_POISON_RECYCLED_BUFFERS === '1' }) : undefined;
+  const recycler = options.store === undefined && config.dataDir !== null ? new BufferRecycler() : undefined;
   const store =
     options.store ??
     (await openLogStore({

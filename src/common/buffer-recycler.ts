@@ -21,7 +21,10 @@
 export interface BufferRecyclerOptions {
   /** Most bytes kept on the free lists; beyond it released buffers are left to the GC. */
   maxFreeBytes?: number;
-  /** Fill returned buffers with 0xa5 (tests): a use after release then fails loudly. */
+  /**
+   * Fill returned buffers with 0xa5: a use after release then fails loudly. Default: on when the
+   * environment has SAMSA_POISON_RECYCLED_BUFFERS=1 (the test suite sets it).
+   */
   poison?: boolean;
 }
 
@@ -44,7 +47,7 @@ export class BufferRecycler {
 
   constructor(options: BufferRecyclerOptions = {}) {
     this.maxFreeBytes = options.maxFreeBytes ?? 64 * 1024 * 1024;
-    this.poison = options.poison ?? false;
+    this.poison = options.poison ?? process.env.SAMSA_POISON_RECYCLED_BUFFERS === '1';
   }
 
   /**

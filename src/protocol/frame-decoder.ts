@@ -1,5 +1,12 @@
 import { ProtocolError } from './protocol-error.js';
 
+/** A frame's declared size, refused when negative or above `maxFrameBytes`. */
+export function checkedFrameSize(size: number, maxFrameBytes: number): number {
+  if (size < 0) throw new ProtocolError(`negative frame size ${size}`);
+  if (size > maxFrameBytes) throw new ProtocolError(`frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`);
+  return size;
+}
+
 /**
  * Splits a byte stream into Kafka frames (int32 size + payload). A size below zero or above
  * `maxFrameBytes` is rejected as soon as its four bytes arrive. Whole frames inside one chunk are
@@ -109,10 +116,6 @@ export class FrameDecoder {
   }
 
   private checkedSize(size: number): number {
-    if (size < 0) throw new ProtocolError(`negative frame size ${size}`);
-    if (size > this.maxFrameBytes) {
-      throw new ProtocolError(`frame of ${size} bytes exceeds the ${this.maxFrameBytes}-byte limit`);
-    }
-    return size;
+    return checkedFrameSize(size, this.maxFrameBytes);
   }
 }

@@ -1,4 +1,4 @@
-import { ProtocolError } from './protocol-error.js';
+import { checkedFrameSize } from './frame-decoder.js';
 
 /** Reads that are not the rest of a known frame land here; 64 KiB as Node's own reads. */
 const SCRATCH_BYTES = 64 * 1024;
@@ -60,7 +60,7 @@ export class FrameReader {
         size = chunk.readInt32BE(pos);
         pos += 4;
       }
-      this.check(size);
+      checkedFrameSize(size, this.maxFrameBytes);
       const available = chunk.length - pos;
       if (available >= size) {
         // Copied out: the scratch buffer takes the next read.
@@ -75,8 +75,4 @@ export class FrameReader {
     }
   }
 
-  private check(size: number): void {
-    if (size < 0) throw new ProtocolError(`negative frame size ${size}`);
-    if (size > this.maxFrameBytes) throw new ProtocolError(`frame of ${size} bytes exceeds the ${this.maxFrameBytes}-byte limit`);
-  }
 }

@@ -60,7 +60,7 @@ export class Producer {
     this.cluster = new Cluster(this.options.client);
     // Batches of 32 KiB and more are built in buffers used again once the broker has answered for
     // them: fresh ones cost a page fault per 4 KiB, more than filling them.
-    const recycler = new BufferRecycler({ maxFreeBytes: Math.min(this.options.bufferMemory, 64 * 1024 * 1024), poison: process.env.SAMSA_POISON_RECYCLED_BUFFERS === '1' });
+    const recycler = new BufferRecycler({ maxFreeBytes: Math.min(this.options.bufferMemory, 64 * 1024 * 1024) });
     this.acc = new RecordAccumulator(this.options.batchSize, this.options.lingerMs, recycler);
     this.sticky = new StickyPartitions(this.options.client.random);
     this.sender = new Sender(this.cluster, this.acc, this.options, (b) => this.onBatchClosed(b), () => this.onMemoryFreed());
