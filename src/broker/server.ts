@@ -24,6 +24,7 @@ import type { CleanedLogStats } from '../storage/index.js';
 import { startProducerExpiryTimer } from './producer-expiry.js';
 import { startRetentionTimer } from './retention.js';
 import { TxnCoordinatorShell } from './txn/shell.js';
+import { raiseMallocThreshold } from '../common/malloc-threshold.js';
 
 export interface Broker {
   /** Address clients should use (the advertised host). */
@@ -70,6 +71,7 @@ export interface StartBrokerOptions extends BrokerOptions {
 /** Starts a broker in this process. `startBroker({ port: 0, memory: true })` suits tests. */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<Broker> {
   const config = resolveBrokerConfig(options);
+  raiseMallocThreshold();
   const log = options.logger ?? createStderrLogger('info');
   const clock = options.clock ?? systemClock;
   // Read before anything is opened: a damaged ACL file stops the start-up with nothing to undo.

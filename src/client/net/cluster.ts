@@ -40,6 +40,7 @@ import type { BodyEncoder } from './frames.js';
 import { MetadataCache } from './metadata-cache.js';
 import { sleepMs } from './sleep.js';
 import { apiName } from './versions.js';
+import { raiseMallocThreshold } from '../../common/malloc-threshold.js';
 
 export type RequestTarget = 'any' | 'controller' | number | { coordinator: string; keyType?: CoordinatorKeyType };
 
@@ -89,6 +90,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   constructor(options: ClientOptions | ResolvedClientOptions) {
     super();
+    raiseMallocThreshold();
     this.options = isResolved(options) ? options : resolveClientOptions(options);
     this.pool = new ConnectionPool(this.options, {
       onConnect: (c) => this.emit('connect', c),
