@@ -12,7 +12,8 @@ import { responseErrorCodes } from './response-errors.js';
 import { NO_RESPONSE, type AnyApiHandler, type ConnectionInfo, type RequestContext } from './handler.js';
 import type { MemoryWaiter, RequestMemoryPool } from './limits/request-memory-pool.js';
 import { randomBytes } from 'node:crypto';
-import { isSasl, type ListenerEndpoint } from './security/listeners.js';
+import { isSasl, isTls, type ListenerEndpoint } from './security/listeners.js';
+import { readIntoChosenBuffers } from './chosen-read-buffers.js';
 import { SASL_MAX_RECEIVE_BYTES, SaslSession, type AuthenticateResult, type HandshakeResult } from './security/sasl-session.js';
 import type { SaslHooks } from './handler.js';
 import type { BufferRecycler } from '../common/buffer-recycler.js';
@@ -92,7 +93,10 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     // Before authentication a peer may not make us hold more than Kafka's sasl.server.max.receive.size.
     this.decoder = new FrameDecoder(this.saslSession === null ? broker.config.maxRequestBytes : Math.min(SASL_MAX_RECEIVE_BYTES, broker.config.maxRequestBytes), (size, first) => this.allocateFrame(size, first));
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Plain TCP reads go where the decoder says (a large request straight into its frame); TLS
+    // decrypts into buffers of its own, which the decoder takes as they come.
+    const direct = !isTls(listener.securityProtocol) && readIntoChosenBuffers(socket, () => this.decoder.nextReadBuffer(), (nread, buf) => this.takeFrames(() => this.decoder.onRead(nread, buf)));
+    if (!direct) socket.on('data', (chunk: Buffer) => this.takeFrames(() => this.decoder.push(chunk)));
     socket.on('error', (err) => {
       if (!this.closed) {
         this.closeReason = 'socket-error';
@@ -156,10 +160,10 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  private takeFrames(read: () => Buffer[]): void {
     let frames: Buffer[];
     try {
-      frames = this.decoder.push(chunk);
+      frames = read();
     } catch (err) {
       this.reject(`malformed frame: ${(err as Error).message}`);
       return;
@@ -192,6 +196,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     if (size < 0 || this.partialFrameReservation > 0 || this.pausedForMemory) return;
     if (this.shared.memory.tryReserve(size)) {
       this.partialFrameReservation = size;
+      this.decoder.allocatePartialFrame();
       return;
     }
     this.broker.log.debug('request memory full: pausing connection', { connection: this.id, frameBytes: size, usedBytes: this.shared.memory.usedBytes });
@@ -206,6 +211,7 @@ export class Connection implements ConnectionInfo, MemoryWaiter {
     const size = this.decoder.partialFrameBytes;
     if (size >= 0 && !this.shared.memory.reserveForWaiter(size)) return false;
     this.partialFrameReservation = Math.max(size, 0);
+    this.decoder.allocatePartialFrame();
     this.pausedForMemory = false;
     this.updatePause();
     return true;

@@ -1,7 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { FrameDecoder } from '../../protocol/frame-decoder.js';
-import { FrameReader } from '../../protocol/frame-reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ApiVersionsResponse } from '../../protocol/messages/18-api-versions.js';
 import { KafkaError, networkError } from '../errors.js';
@@ -125,11 +124,10 @@ export class BrokerConnection {
   private openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
       const ssl = this.options.ssl;
-      // Plain TCP reads go where the frame reader says (a large response straight into its own
-      // buffer); TLS decrypts into buffers of its own, so its chunks go through the decoder.
-      const reader = ssl === null ? new FrameReader(this.options.maxResponseBytes) : null;
-      const socket = reader !== null
-        ? netConnect({ host: this.host, port: this.port, onread: { buffer: () => reader.nextBuffer(), callback: (nread: number, buf: Uint8Array) => this.onRead(reader, nread, buf as Buffer) } })
+      // Plain TCP reads go where the decoder says (a large response straight into its own buffer);
+      // TLS decrypts into buffers of its own, which the decoder takes as they come.
+      const socket = ssl === null
+        ? netConnect({ host: this.host, port: this.port, onread: { buffer: () => this.decoder.nextReadBuffer(), callback: (nread: number, buf: Uint8Array) => this.onRead(nread, buf as Buffer) } })
         : tlsConnect({ host: this.host, port: this.port, servername: this.host, ...ssl });
       this.socket = socket;
       socket.setNoDelay(true);
@@ -143,7 +141,7 @@ export class BrokerConnection {
         socket.on('error', (err) => this.destroy(`socket error: ${err.message}`));
         resolve();
       });
-      if (reader === null) socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      if (ssl !== null) socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('close', () => this.destroy(this.closeReason || 'closed by the broker'));
     });
   }
@@ -233,10 +231,12 @@ export class BrokerConnection {
   }
 
   /** Always true: keep reading (false would pause the socket). */
-  private onRead(reader: FrameReader, nread: number, buf: Buffer): boolean {
+  private onRead(nread: number, buf: Buffer): boolean {
     let frames: Buffer[];
     try {
-      frames = reader.onRead(nread, buf);
+      frames = this.decoder.onRead(nread, buf);
+      // No memory budget to wait for on this side: the rest of a large response goes in place.
+      this.decoder.allocatePartialFrame();
     } catch (err) {
       this.destroy(`malformed response stream: ${(err as Error).message}`);
       return true;
