@@ -104,11 +104,13 @@ export class TestBed {
     return h;
   }
 
+  // Declared before `failed`, whose initializer sets it: a field declared after would be
+  // redefined as undefined once that initializer ran (class fields are defined in order).
+  private reportFailure: (err: Error) => void = () => {};
   /** Rejects when a process fails or exits before it was told to stop. */
   readonly failed: Promise<never> = new Promise<never>((_, reject) => {
     this.reportFailure = reject;
   });
-  private reportFailure!: (err: Error) => void;
 
   private onMessage(child: ChildHandle, m: ChildMessage): void {
     if (m.ev === 'delivered') this.log.add(child.cfg.consumerName, m);
