@@ -11,6 +11,13 @@ export function checkedFrameSize(size: number, maxFrameBytes: number): number {
 const SCRATCH_BYTES = 64 * 1024;
 
 /**
+ * One scratch buffer for every decoder of the process, so a broker with thousands of connections
+ * does not hold 64 KiB for each. Safe because a read and its callback run back to back on the one
+ * JavaScript thread, and `onRead` copies whatever it keeps of the scratch before it returns.
+ */
+let sharedScratch: Buffer | null = null;
+
+/**
  * Splits a byte stream into Kafka frames (int32 size + payload). A size below zero or above
  * `maxFrameBytes` is rejected as soon as its four bytes arrive. Whole frames inside one chunk are
  * handed out as views of that chunk (no copy); a frame that spans chunks is copied into one buffer
@@ -37,8 +44,6 @@ export class FrameDecoder {
   private firstBytes: Buffer | null = null;
   private frame: Buffer | null = null;
   private filled = 0;
-  /** Reads that are not the rest of a frame (see `nextReadBuffer`), allocated on first use. */
-  private scratch: Buffer | null = null;
   /** The part of `frame` handed out as the next read's buffer. */
   private readTarget: Buffer | null = null;
 
@@ -77,7 +82,7 @@ export class FrameDecoder {
   /**
    * Where the socket should read next when the caller chooses its read buffers (Node's `onread`):
    * the rest of the frame being received once its buffer exists, so its bytes land in place with
-   * no copy; otherwise a scratch buffer reused for every read, whose bytes `onRead` copies out.
+   * no copy; otherwise a scratch buffer shared by every read, whose bytes `onRead` copies out.
    */
   nextReadBuffer(): Buffer {
     if (this.frame !== null && this.filled < this.frame.length) {
@@ -85,7 +90,7 @@ export class FrameDecoder {
       return this.readTarget;
     }
     this.readTarget = null;
-    return (this.scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES));
+    return (sharedScratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES));
   }
 
   /** `nread` bytes were read into `buf`, the last `nextReadBuffer()`; returns the frames completed. */
