@@ -30,7 +30,7 @@ let sharedScratch: Buffer | null = null;
  * Bytes come in one of two ways: chunks from Node's reads (`push`), each a new allocation, or
  * reads into buffers the decoder chooses (`nextReadBuffer` and `onRead`, for Node's `onread`):
  * the rest of a frame larger than one read then goes straight into the frame's own buffer, and
- * everything else into one reused scratch buffer that small frames are copied out of. The second
+ * everything else into one shared scratch buffer that small frames are copied out of. The second
  * way allocates nothing per read: on a VM each fresh 64 KiB read buffer cost page faults, and V8
  * counts array buffers allocated since the last full collection against the old generation's
  * limit, so a process with a small heap reading hundreds of MB/s ran a full collection every
