@@ -98,12 +98,7 @@ export class FrameDecoder {
     if (buf !== this.readTarget || this.frame === null) return this.push(buf.subarray(0, nread), true);
     this.readTarget = null;
     this.filled += nread;
-    if (this.filled < this.frameSize) return [];
-    const frame = this.frame;
-    this.frameSize = -1;
-    this.frame = null;
-    this.filled = 0;
-    return [frame];
+    return this.filled < this.frameSize ? [] : [this.takeFrame()];
   }
 
   /**
@@ -136,10 +131,7 @@ export class FrameDecoder {
     if (this.frameSize >= 0) {
       pos = this.fill(chunk, pos);
       if (this.filled < this.frameSize) return frames;
-      frames.push(this.frame!);
-      this.frameSize = -1;
-      this.frame = null;
-      this.filled = 0;
+      frames.push(this.takeFrame());
     }
     while (chunk.length - pos >= 4) {
       const size = this.checkedSize(chunk.readInt32BE(pos));
@@ -165,13 +157,20 @@ export class FrameDecoder {
     this.filled = 0;
   }
 
+  /** The frame just completed; no frame is in progress after it. */
+  private takeFrame(): Buffer {
+    const frame = this.frame!;
+    this.frameSize = -1;
+    this.frame = null;
+    this.filled = 0;
+    return frame;
+  }
+
   /** Copies from `chunk` at `pos` into the frame being received; returns the new position. */
   private fill(chunk: Buffer, pos: number): number {
-    if (this.frame === null) {
-      this.frame = this.allocate(this.frameSize, this.firstBytes ?? chunk.subarray(pos));
-      if (this.firstBytes !== null) this.firstBytes.copy(this.frame, 0);
-      this.firstBytes = null;
-    }
+    this.allocatePartialFrame();
+    // A frame whose size came in across chunks has no first bytes: these are its first.
+    this.frame ??= this.allocate(this.frameSize, chunk.subarray(pos));
     const frame = this.frame;
     const n = Math.min(chunk.length - pos, frame.length - this.filled);
     chunk.copy(frame, this.filled, pos, pos + n);
