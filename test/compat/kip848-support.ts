@@ -45,7 +45,10 @@ const consumer = new Kafka.KafkaConsumer({
   'rebalance_cb': (err, assignment) => {
     const partitions = assignment.map((a) => a.topic + '-' + a.partition).sort();
     const incremental = consumer.rebalanceProtocol() === 'COOPERATIVE';
-    if (err.code === E.ERR__ASSIGN_PARTITIONS) { if (incremental) consumer.incrementalAssign(assignment); else consumer.assign(assignment); out({ type: 'assign', partitions }); }
+    // Stamped before assigning: librdkafka's own thread may acknowledge the assignment to the
+    // coordinator before this callback gets to print, and the timeline test compares the two times.
+    const t = Date.now();
+    if (err.code === E.ERR__ASSIGN_PARTITIONS) { if (incremental) consumer.incrementalAssign(assignment); else consumer.assign(assignment); out({ t, type: 'assign', partitions }); }
     else if (err.code === E.ERR__REVOKE_PARTITIONS) { if (incremental) consumer.incrementalUnassign(assignment); else consumer.unassign(); out({ type: 'revoke', partitions }); }
     else out({ type: 'error', code: err.code, message: err.message });
   },
