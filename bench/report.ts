@@ -5,6 +5,8 @@ import type { RebalanceResult } from './workloads/rebalance.js';
 import type { ThroughputResult } from './workloads/throughput.js';
 import type { CompactionResult } from './workloads/compaction.js';
 import type { TransactionsResult } from './workloads/transactions.js';
+import { commitCostRatio, commitCostTable, type CommitCostResult } from './workloads/commit-cost.js';
+import { startupMedians, startupTable, type StartupResult } from './workloads/startup.js';
 
 /** The markdown report printed at the end of `npm run bench`. */
 
@@ -28,6 +30,10 @@ export interface BenchResults {
   metricsOverhead?: { plain: ThroughputResult[]; scraped: ThroughputResult[] };
   /** PLAINTEXT, SSL and SASL_SSL on the same workload (absent from older result files). */
   securityCost?: SecurityCostRow[][];
+  /** `samsa start` to its listen line and the embedded startBroker() (absent from older result files). */
+  startup?: StartupResult;
+  /** Continuous against interval commits of the Samsa consumer (absent from older result files). */
+  commitCost?: CommitCostResult;
 }
 
 const NAMES: Record<SystemName, string> = {
@@ -269,6 +275,8 @@ export function formatReport(b: BenchResults): string {
       ...formatTransactions(b.transactions),
       '',
     ]),
+    ...(b.commitCost === undefined ? [] : commitCostTable(b.commitCost)),
+    ...(b.startup === undefined ? [] : [`## Start-up (before the other workloads, the machine otherwise idle)`, '', ...startupTable(b.startup), '']),
     '## Goals',
     '',
   ];
@@ -303,9 +311,32 @@ export function formatReport(b: BenchResults): string {
     `- cooperative-sticky: longest gap on partitions that did not move ${fmtMs(coopGap)} (eager: ${fmtMs(eagerGap)}; steady state before any change: ${fmtMs(coopSteady)}) — ${verdict(coopGap <= Math.max(coopSteady * 1.5, coopSteady + 50))} (zero gap read as: no longer than the steady-state spacing of deliveries)`,
     `- commit-on-revoke, graceful scale-out: ${coopDup} duplicates (cooperative-sticky), ${eagerDup} (eager) — ${verdict(coopDup === 0 && eagerDup === 0)}`,
     ...clientGoals,
+    ...failureGoals(b.rebalance),
+    ...(b.commitCost === undefined ? [] : [`- continuous commits cost ≤ 5% of the end-to-end rate: ${commitCostRatio(b.commitCost).toFixed(3)} of commits every 5 s — ${verdict(commitCostRatio(b.commitCost) >= 0.95)}`]),
+    ...startupGoals(b.startup),
     '',
   );
   return lines.join('\n');
+}
+
+/** Failure workload, Samsa rows: records processed twice ≤ one fetch batch per partition the killed consumer owned (medians of the runs). */
+function failureGoals(rebalance: RebalanceResult[][]): string[] {
+  return rebalance
+    .filter((runs) => runs[0]!.scenario === 'failure' && runs[0]!.killedBatchRecords !== undefined)
+    .map((runs) => {
+      const twice = of(runs, (r) => r.redelivered);
+      const batch = of(runs, (r) => r.killedBatchRecords!.median);
+      return `- ${runs[0]!.label}, SIGKILLed consumer: records processed twice ${fmt(twice, 0)} ≤ one fetch batch per partition it owned ${fmt(batch, 0)} — ${verdict(twice.median <= batch.median)}`;
+    });
+}
+
+function startupGoals(startup: StartupResult | undefined): string[] {
+  if (startup === undefined) return [];
+  const { listenMs, startBrokerMs } = startupMedians(startup);
+  return [
+    `- \`samsa start\` listen line ≤ 300 ms (median of ${startup.runs}; the slowest of in memory, a new data dir and 6 partitions on disk): ${Math.round(listenMs)} ms — ${verdict(listenMs <= 300)}`,
+    `- in-process \`startBroker()\` ≤ 50 ms (median; the slower of in memory and a new data dir): ${Math.round(startBrokerMs)} ms — ${verdict(startBrokerMs <= 50)}`,
+  ];
 }
 
 function fmtMs(x: number): string {

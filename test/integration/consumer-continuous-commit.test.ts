@@ -25,7 +25,7 @@ async function createTopic(bootstrap: string, name: string, partitions: number):
 }
 
 describe('continuous auto-commit', () => {
-  it('sends one commit at a time, the next one as soon as the previous completes, covering everything processed meanwhile', { timeout: 60_000 }, async () => {
+  it('sends one commit at a time, the next one as soon as the previous completes and the consumer has caught up, covering everything processed meanwhile', { timeout: 60_000 }, async () => {
     const broker = await startTestBroker();
     const proxy = await new FaultProxy({ host: '127.0.0.1', port: broker.port }).start();
     const commits: CommitEvent[] = [];
@@ -46,7 +46,15 @@ describe('continuous auto-commit', () => {
       let processed = 0;
       consumer = new Consumer({ bootstrapServers: proxy.bootstrap, clientId: 'cc-hold', groupId: 'cc-hold', autoOffsetReset: 'earliest', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500 });
       await consumer.subscribe({ topics: ['cc-hold'] });
-      await consumer.run({ eachMessage: async () => void processed++ });
+      // The second record's handler waits for the first commit: a consumer still busy with fetched
+      // records commits what it processed a few milliseconds later (here: the first record) without
+      // waiting to catch up.
+      await consumer.run({
+        eachMessage: async () => {
+          if (processed === 1) await waitFor(() => proxy.heldCount === 1, 30_000, 'the first record committed while the second is being handled');
+          processed++;
+        },
+      });
       await waitFor(() => processed === 200 && proxy.heldCount === 1, 30_000, 'all 200 records processed and the first commit held');
       assert.equal(committedCount(), 1, 'one commit in flight while 200 records were processed');
       assert.equal(commits.length, 0, 'the held commit has not completed');

@@ -82,6 +82,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
         // Any time the member may commit: with cooperative (and KIP-848) rebalances the partitions
         // kept keep being committed; partitions being given up are committed by the revoke path.
         canCommit: () => this.driver.commitIdentity() !== null,
+        caughtUp: () => this.processor.caughtUp,
         commitProcessed: () => this.commitProcessed(),
         retryDelayMs: () => this.cluster.retryDelayMs(0),
         onError: (err) => this.options.client.logger.debug('auto-commit failed; retrying', { error: String(err) }),
@@ -90,6 +91,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     this.processor = new Processor(this.partitions, this.options, {
       onProgress: () => this.driver.progress(),
       onProcessed: () => this.continuous?.processed(),
+      onCaughtUp: () => this.continuous?.caughtUp(),
       onDrained: () => this.fetcher.schedule(),
       commitPartition: (s) => this.commitStates([s], 'manual'),
     });

@@ -12,6 +12,8 @@ export interface ProcessorHooks {
   onProcessed(): void;
   /** A partition's buffer has room again: fetch more. */
   onDrained(): void;
+  /** No handler runs and no fetched record can be handed over now: the consumer has caught up. */
+  onCaughtUp(): void;
   /** commitOffsetsIfNecessary() from an eachBatch handler. */
   commitPartition(state: PartitionState): Promise<void>;
 }
@@ -36,6 +38,7 @@ export class Processor {
   private rotation = 0;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly activeTasks = new Set<Promise<void>>();
+  private idle = false;
 
   constructor(
     private readonly partitions: PartitionRegistry,
@@ -67,6 +70,11 @@ export class Processor {
     w?.();
   }
 
+  /** True while no handler runs and no fetched record can be handed over. */
+  get caughtUp(): boolean {
+    return this.idle;
+  }
+
   /** When the oldest handler still running started, or null when none runs. */
   oldestActiveStartMs(): number | null {
     let oldest: number | null = null;
@@ -95,12 +103,17 @@ export class Processor {
       }
       this.rotation = states.length === 0 ? 0 : (this.rotation + 1) % states.length;
       if (started > 0) continue;
+      if (this.active === 0) {
+        this.idle = true;
+        this.hooks.onCaughtUp();
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (Number.isFinite(nextRetryMs)) this.timer = setTimeout(() => this.notify(), Math.max(1, nextRetryMs - nowMs));
       });
       if (this.timer !== null) clearTimeout(this.timer);
       this.timer = null;
+      this.idle = false;
     }
   }
 
