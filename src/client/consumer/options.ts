@@ -42,8 +42,9 @@ export interface ConsumerOptions extends ClientOptions {
   autoCommit?: boolean;
   /**
    * 0 (the default): commit continuously, one asynchronous commit of everything processed as soon
-   * as the previous one completes (at most one in flight), so a crash re-delivers about one fetch
-   * batch per partition. A positive value restores interval commits every that many ms, as Java's
+   * as the consumer has caught up with what it fetched, or 10 ms after it processed something while
+   * it is still busy, at most one in flight; so a crash re-delivers about one fetch batch per
+   * partition. A positive value restores interval commits every that many ms, as Java's
    * `auto.commit.interval.ms` (5000 there) and kafkajs's `autoCommitInterval`.
    */
   autoCommitIntervalMs?: number;
