@@ -29,9 +29,14 @@ export async function measureCommitCost(records: number, runs: number, say: (lin
   return result;
 }
 
+/** Median of `f` over the continuous runs divided by its median over the interval runs. */
+function ratioOfMedians(c: CommitCostResult, f: (r: ThroughputResult) => number): number {
+  return spread(c.continuous.map(f)).median / spread(c.everyFiveSeconds.map(f)).median;
+}
+
 /** Continuous / interval end-to-end records/s (medians); the goal is ≥ 0.95. */
 export function commitCostRatio(c: CommitCostResult): number {
-  return spread(c.continuous.map((r) => r.consumedPerSecond)).median / spread(c.everyFiveSeconds.map((r) => r.consumedPerSecond)).median;
+  return ratioOfMedians(c, (r) => r.consumedPerSecond);
 }
 
 /** Rate ratio of each alternated pair, in the order they ran: their spread shows the run-to-run noise. */
@@ -41,8 +46,7 @@ function pairRatios(c: CommitCostResult): number[] {
 
 /** Median broker + consumers CPU per record, continuous over interval commits. */
 function commitCpuRatio(c: CommitCostResult): number {
-  const cpu = (runs: ThroughputResult[]) => spread(runs.map((r) => r.serverCpuPerM + r.consumersCpuPerM)).median;
-  return cpu(c.continuous) / cpu(c.everyFiveSeconds);
+  return ratioOfMedians(c, (r) => r.serverCpuPerM + r.consumersCpuPerM);
 }
 
 export function commitCostTable(c: CommitCostResult): string[] {
