@@ -111,10 +111,14 @@ describe('compat: KIP-848 consumer groups with librdkafka 2.15', () => {
       await waitFor(() => stable('k848-kill', 3) && ms.every((m) => owned(m).size === 2 && records(m).length > 50), 30_000, 'three members consuming');
       const victim = ms[2]!;
       const lost = [...owned(victim)];
+      // The claim is about resuming at a commit, so wait until the victim has committed each of its
+      // partitions (auto commit every 100 ms, later on a loaded machine).
+      const committedOf = (tp: string) => broker.context.groups.coordinator.committedOffset('k848-kill', topic, Number(tp.split('-').at(-1)));
+      await waitFor(() => lost.every((tp) => committedOf(tp) >= 0), 10_000, 'the victim committed each partition it owns');
       await victim.kill('SIGKILL');
       const killedAt = Date.now();
       await new Promise((r) => setTimeout(r, 300));
-      const committed = new Map(lost.map((tp) => [tp, broker.context.groups.coordinator.committedOffset('k848-kill', topic, Number(tp.split('-').at(-1)))]));
+      const committed = new Map(lost.map((tp) => [tp, committedOf(tp)]));
       const survivors = ms.slice(0, 2);
       await waitFor(() => survivors.every((m) => owned(m).size === 3), 30_000, 'the survivors own all six partitions');
       const movedAt = Date.now();
