@@ -21,7 +21,7 @@ function argValue(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const runs = Number(argValue('--runs') ?? (quick ? 1 : 3));
 const sizes = (argValue('--sizes') ?? '100,1024').split(',').map(Number);
-const recordsFor = (bytes: number) => (bytes <= 100 ? (quick ? 100_000 : 1_000_000) : quick ? 25_000 : 200_000);
+const recordsFor = (bytes: number) => (bytes <= 100 ? (quick ? 100_000 : 1_000_000) : quick ? 25_000 : 500_000);
 const rows: Array<{ system: SystemName; flushPolicy?: FlushPolicy; name: string }> = [
   { system: 'samsa', flushPolicy: 'acks-all', name: 'Samsa, fsync per acks=-1 produce (default)' },
   { system: 'samsa', flushPolicy: 'interval', name: 'Samsa, fsync every 1 s (matched: compare with the peers)' },

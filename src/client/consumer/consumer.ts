@@ -83,6 +83,9 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
         // kept keep being committed; partitions being given up are committed by the revoke path.
         canCommit: () => this.driver.commitIdentity() !== null,
         caughtUp: () => this.processor.caughtUp,
+        lagging: () => this.partitions.all().some((s) => s.position !== null && s.position < s.highWatermark),
+        uncommittedRecords: () => this.uncommittedRecords(),
+        nowMs: () => this.cluster.options.clock.nowMs(),
         commitProcessed: () => this.commitProcessed(),
         retryDelayMs: () => this.cluster.retryDelayMs(0),
         onError: (err) => this.options.client.logger.debug('auto-commit failed; retrying', { error: String(err) }),
@@ -372,6 +375,13 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
       if (s.processed !== null && s.processed !== s.committed) offsets.push({ topic: s.topic, partition: s.partition, offset: s.processed });
     }
     return this.committer.commit(offsets, reason);
+  }
+
+  /** Offsets processed past the last acknowledged commit, summed over the partitions (continuous commits). */
+  private uncommittedRecords(): number {
+    let n = 0;
+    for (const s of this.partitions.all()) if (s.processed !== null && s.committed !== null && s.committed >= 0) n += Math.max(0, s.processed - s.committed);
+    return n;
   }
 
   /** Continuous auto-commit: the processed offsets of partitions kept; false when none moved. */

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { BUSY_COMMIT_DELAY_MS, ContinuousCommitter } from './continuous-commit.js';
+import { BUSY_COMMIT_DELAY_MS, ContinuousCommitter, SPACED_ABOVE_RECORDS, SPACED_COMMIT_INTERVAL_MS } from './continuous-commit.js';
 
-/** A host whose commits complete when the test says so. */
-function host(caughtUp: () => boolean) {
+/** A host whose commits complete when the test says so; its clock is the mocked timers' Date. */
+function host(caughtUp: () => boolean, lagging: () => boolean = () => false, uncommittedRecords: () => number = () => 1) {
   const commits: Array<() => void> = [];
   const committer = new ContinuousCommitter({
     running: () => true,
     canCommit: () => true,
     caughtUp,
+    lagging,
+    uncommittedRecords,
+    nowMs: () => Date.now(),
     commitProcessed: () => new Promise<boolean>((resolve) => commits.push(() => resolve(true))),
     retryDelayMs: () => 100,
     onError: () => undefined,
@@ -67,5 +70,51 @@ describe('ContinuousCommitter', () => {
     await settle();
     assert.equal(commits.length, 2, 'nothing processed since: nothing to commit');
     committer.stop();
+  });
+
+  /** Fetches handled every 20 ms while commits are spaced: one commit per interval, then at once when not. */
+  async function spacedCommits(setSpaced: (on: boolean) => void): Promise<void> {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+    try {
+      setSpaced(true);
+      const { committer, commits } = host(() => true, () => lagging, () => uncommitted);
+      committer.processed();
+      committer.caughtUp();
+      assert.equal(commits.length, 1, 'the first commit goes out at once');
+      commits[0]!();
+      await settle();
+      for (let t = 20; t < SPACED_COMMIT_INTERVAL_MS; t += 20) {
+        mock.timers.tick(20);
+        committer.processed();
+        committer.caughtUp();
+      }
+      assert.equal(commits.length, 1, 'fetches within the interval are not committed one by one');
+      mock.timers.tick(SPACED_COMMIT_INTERVAL_MS - 80 - 1);
+      assert.equal(commits.length, 1);
+      mock.timers.tick(1);
+      assert.equal(commits.length, 2, 'what they processed goes out when the interval is over');
+      commits[1]!();
+      await settle();
+      setSpaced(false);
+      mock.timers.tick(5);
+      committer.processed();
+      committer.caughtUp();
+      assert.equal(commits.length, 3, 'back to one commit per fetch at once');
+      committer.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  }
+  let lagging = false;
+  let uncommitted = 1;
+
+  it('a consumer draining a backlog commits at most every SPACED_COMMIT_INTERVAL_MS, and at once when it has caught up with the broker', async () => {
+    uncommitted = 1;
+    await spacedCommits((on) => (lagging = on));
+  });
+
+  it('a consumer with more than SPACED_ABOVE_RECORDS records waiting for their commit commits at most every SPACED_COMMIT_INTERVAL_MS', async () => {
+    lagging = false;
+    await spacedCommits((on) => (uncommitted = on ? SPACED_ABOVE_RECORDS + 1 : SPACED_ABOVE_RECORDS));
   });
 });

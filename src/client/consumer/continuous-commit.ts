@@ -10,6 +10,14 @@
  * batch per partition, instead of up to `autoCommitIntervalMs` of records with interval commits
  * (Java's `auto.commit.interval.ms`).
  *
+ * A consumer at high volume commits at most every `SPACED_COMMIT_INTERVAL_MS` instead: when more
+ * than `SPACED_ABOVE_RECORDS` processed records wait for their commit at the moment it would go out,
+ * or when it is draining a backlog (its latest fetch left records behind at the broker). There a
+ * commit per fetch costs a round trip and a coordinator log append for each few thousand records,
+ * about a tenth of the throughput of 100-byte records on two cores, while spacing them keeps what a
+ * crash re-delivers to that interval's worth of processing. A consumer handling fewer records per
+ * fetch commits once per fetch as above, so a crash re-delivers about one fetch batch per partition.
+ *
  * A failed commit (a rebalance in progress, a coordinator moving) is tried again after
  * `retryDelayMs`, or sooner when more records are processed after that delay.
  */
@@ -20,6 +28,11 @@ export interface ContinuousCommitHost {
   canCommit(): boolean;
   /** True when no fetched record waits for a handler and none is being handled. */
   caughtUp(): boolean;
+  /** True when the latest fetch of some partition left records behind at the broker (a backlog). */
+  lagging(): boolean;
+  /** About how many processed records are not yet covered by an acknowledged commit. */
+  uncommittedRecords(): number;
+  nowMs(): number;
   /** Commits every processed offset not yet committed; resolves with false when there was nothing to commit. */
   commitProcessed(): Promise<boolean>;
   retryDelayMs(): number;
@@ -33,28 +46,44 @@ export interface ContinuousCommitHost {
  */
 export const BUSY_COMMIT_DELAY_MS = 10;
 
+/**
+ * At high volume, the least time between two commits: ten commits a second cost about 1% of the
+ * throughput of consumers handling 100-byte records at full speed on two cores, and a crash
+ * re-delivers at most about this long of processing.
+ */
+export const SPACED_COMMIT_INTERVAL_MS = 100;
+
+/**
+ * Uncommitted records above which commits are spaced. A consumer tailing a topic at a few
+ * thousand records a second handles a hundred or so per fetch and commits after each; one
+ * handling more per fetch than this is running at tens of thousands a second.
+ */
+export const SPACED_ABOVE_RECORDS = 1000;
+
 export class ContinuousCommitter {
   private inFlight = false;
   /** Records were processed since the last commit was sent. */
   private pending = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  private busyTimer: NodeJS.Timeout | null = null;
+  /** Sends the next commit: BUSY_COMMIT_DELAY_MS into a busy stretch, or when a spaced commit is due. */
+  private delayTimer: NodeJS.Timeout | null = null;
+  /** When the latest commit was sent (host.nowMs). */
+  private lastSentAtMs = Number.NEGATIVE_INFINITY;
   /** Commits acknowledged or refused so far (for tests and diagnostics). */
   completed = 0;
 
   constructor(
     private readonly host: ContinuousCommitHost,
     private readonly busyDelayMs = BUSY_COMMIT_DELAY_MS,
+    private readonly spacedIntervalMs = SPACED_COMMIT_INTERVAL_MS,
+    private readonly spacedAboveRecords = SPACED_ABOVE_RECORDS,
   ) {}
 
   /** Records were processed: commit them once the consumer catches up, or after busyDelayMs. */
   processed(): void {
     this.pending = true;
-    if (this.inFlight || this.retryTimer !== null || this.busyTimer !== null || !this.host.running()) return;
-    this.busyTimer = setTimeout(() => {
-      this.busyTimer = null;
-      this.commitNow();
-    }, this.busyDelayMs);
+    if (this.inFlight || this.retryTimer !== null || this.delayTimer !== null || !this.host.running()) return;
+    this.commitIn(this.busyDelayMs);
   }
 
   /** The consumer handled every record it fetched: commit what it processed now. */
@@ -64,21 +93,36 @@ export class ContinuousCommitter {
 
   stop(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    if (this.busyTimer !== null) clearTimeout(this.busyTimer);
+    if (this.delayTimer !== null) clearTimeout(this.delayTimer);
     this.retryTimer = null;
-    this.busyTimer = null;
+    this.delayTimer = null;
+  }
+
+  private commitIn(delayMs: number): void {
+    if (this.delayTimer !== null) clearTimeout(this.delayTimer);
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = null;
+      this.commitNow();
+    }, delayMs);
   }
 
   private commitNow(): void {
     if (this.inFlight || this.retryTimer !== null || !this.pending || !this.host.running()) return;
-    if (this.busyTimer !== null) clearTimeout(this.busyTimer);
-    this.busyTimer = null;
+    const spaced = this.host.lagging() || this.host.uncommittedRecords() > this.spacedAboveRecords;
+    const spacingLeftMs = spaced ? this.lastSentAtMs + this.spacedIntervalMs - this.host.nowMs() : 0;
+    if (spacingLeftMs > 0) {
+      this.commitIn(spacingLeftMs);
+      return;
+    }
+    if (this.delayTimer !== null) clearTimeout(this.delayTimer);
+    this.delayTimer = null;
     if (!this.host.canCommit()) {
       this.retryLater();
       return;
     }
     this.inFlight = true;
     this.pending = false;
+    this.lastSentAtMs = this.host.nowMs();
     this.host.commitProcessed().then(
       (sent) => {
         this.inFlight = false;
