@@ -74,6 +74,15 @@ export class ChildHandle {
     if (this.proc.connected) this.proc.send(m, (err) => void err);
   }
 
+  /**
+   * Asks a producer to stop producing: it reports what it produced, then closes and exits on its
+   * own, which is expected from here on.
+   */
+  finish(): void {
+    this.stopping = true;
+    this.send({ cmd: 'stop' });
+  }
+
   /** Reads the CPU time, asks the process to finish, and waits for it (killing it after `timeoutMs`). */
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;

@@ -120,7 +120,7 @@ export async function runRebalance(o: RebalanceOptions): Promise<RebalanceResult
       await step(o.failureTimeoutMs + 2 * o.phaseMs);
     }
     const endMs = nowMs();
-    producer.send({ cmd: 'stop' });
+    producer.finish();
     const p = await bed.watch(produced);
     const complete = await bed.watch(bed.log.waitForDistinct(p.records, 30_000));
     const log = bed.log;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,14 @@ export const LISTEN_NEW_DIR = 'samsa start, new data dir: listen line';
 export const STARTBROKER_MEMORY = 'embedded: startBroker(), in memory';
 export const STARTBROKER_NEW_DIR = 'embedded: startBroker(), new data dir';
 
+/**
+ * Writes back what the data dirs left dirty (10,000 partitions' files, a broker's checkpoints):
+ * the kernel flushing them meanwhile would be measured as start-up time of whatever runs next.
+ */
+function settle(): void {
+  execFileSync('sync');
+}
+
 export async function measureStartup(runs: number, partitions: number, say: (line: string) => void): Promise<StartupResult> {
   const dirs: string[] = [];
   try {
@@ -101,6 +109,7 @@ export async function measureStartup(runs: number, partitions: number, say: (lin
     const add = (name: string, ms: number) => (rows[name] ??= []).push(ms);
     for (let run = 0; run < runs; run++) {
       say(`start-up, run ${run + 1}/${runs}`);
+      settle();
       add(NODE_FLOOR, await timeTo(['-e', '0'], null));
       add('samsa start --memory: listen line', await listen(['--memory']));
       const fresh = mkdtempSync(join(tmpdir(), 'samsa-listen-new-'));
