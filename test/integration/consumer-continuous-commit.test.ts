@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import { Admin, Consumer, CONSUMER_CHANNELS, createProducer, type CommitEvent } from '../../src/client/index.js';
+import { SPACED_COMMIT_INTERVAL_MS } from '../../src/client/consumer/continuous-commit.js';
 import { startTestBroker, waitFor, type TestBroker } from '../helpers/index.js';
 import { FaultProxy } from './client-proxy.js';
 import { spawnConsumer, type CommitLine, type FetchLine, type ProcessedRecord } from './consumer-process.js';
 
+const FETCH = 1;
 const OFFSET_COMMIT = 8;
 const KIP848_BROKER = { groupConsumerHeartbeatIntervalMs: 300, groupConsumerMinHeartbeatIntervalMs: 100, groupConsumerSessionTimeoutMs: 3000, groupConsumerMinSessionTimeoutMs: 1000 };
 
@@ -74,6 +76,52 @@ describe('continuous auto-commit', () => {
     } finally {
       diagnostics_channel.unsubscribe(CONSUMER_CHANNELS.commit, onCommit);
       proxy.release();
+      await consumer?.close();
+      await proxy.stop();
+      await broker.close();
+    }
+  });
+
+  it('a consumer draining a backlog in many small fetches commits at most every SPACED_COMMIT_INTERVAL_MS, not after each fetch', { timeout: 60_000 }, async () => {
+    const broker = await startTestBroker();
+    const proxy = await new FaultProxy({ host: '127.0.0.1', port: broker.port }).start();
+    const commitTimes: number[] = [];
+    const onCommit = (m: unknown) => {
+      const c = m as CommitEvent;
+      if (c.clientId === 'cc-backlog' && c.reason === 'auto') commitTimes.push(performance.now());
+    };
+    diagnostics_channel.subscribe(CONSUMER_CHANNELS.commit, onCommit);
+    let consumer: Consumer | null = null;
+    try {
+      await createTopic(broker.bootstrap, 'cc-backlog', 2);
+      const producer = createProducer({ bootstrapServers: broker.bootstrap });
+      for (let chunk = 0; chunk < 20; chunk++) {
+        await producer.send({ topic: 'cc-backlog', messages: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i % 16}`, value: `v${chunk * 1000 + i}` })) });
+      }
+      await producer.close();
+      let processed = 0;
+      let firstAt = 0;
+      let lastAt = 0;
+      // 4 KiB per partition and fetch: some hundred records each, so the backlog takes many fetches.
+      consumer = new Consumer({ bootstrapServers: proxy.bootstrap, clientId: 'cc-backlog', groupId: 'cc-backlog', autoOffsetReset: 'earliest', maxBytesPerPartition: 4096, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500 });
+      await consumer.subscribe({ topics: ['cc-backlog'] });
+      await consumer.run({
+        eachBatch: ({ batch }) => {
+          if (firstAt === 0) firstAt = performance.now();
+          processed += batch.messages.length;
+          lastAt = performance.now();
+        },
+      });
+      await waitFor(() => processed === 20_000, 30_000, 'the backlog drained');
+      const fetches = proxy.seen.filter((r) => r.apiKey === FETCH).length;
+      const during = commitTimes.filter((t) => t <= lastAt).length;
+      const allowed = Math.floor((lastAt - firstAt) / SPACED_COMMIT_INTERVAL_MS) + 2;
+      assert.ok(during <= allowed, `${during} commits while draining for ${Math.round(lastAt - firstAt)} ms: at most one per ${SPACED_COMMIT_INTERVAL_MS} ms (${allowed})`);
+      assert.ok(fetches >= 3 * Math.max(1, during), `${fetches} fetches against ${during} commits: commits were not one per fetch`);
+      // Once drained, what was processed is committed.
+      await waitFor(async () => (await consumer!.committed([{ topic: 'cc-backlog', partition: 0 }, { topic: 'cc-backlog', partition: 1 }])).reduce((n, c) => n + c.offset, 0) === 20_000, 10_000, 'every record committed');
+    } finally {
+      diagnostics_channel.unsubscribe(CONSUMER_CHANNELS.commit, onCommit);
       await consumer?.close();
       await proxy.stop();
       await broker.close();
