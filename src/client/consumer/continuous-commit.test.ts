@@ -72,6 +72,9 @@ describe('ContinuousCommitter', () => {
     committer.stop();
   });
 
+  let lagging = false;
+  let uncommitted = 1;
+
   /** Fetches handled every 20 ms while commits are spaced: one commit per interval, then at once when not. */
   async function spacedCommits(setSpaced: (on: boolean) => void): Promise<void> {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
@@ -105,8 +108,6 @@ describe('ContinuousCommitter', () => {
       mock.timers.reset();
     }
   }
-  let lagging = false;
-  let uncommitted = 1;
 
   it('a consumer draining a backlog commits at most every SPACED_COMMIT_INTERVAL_MS, and at once when it has caught up with the broker', async () => {
     uncommitted = 1;
