@@ -20,23 +20,16 @@ const INTERVAL_MS = 5000;
 
 export async function measureCommitCost(records: number, runs: number, say: (line: string) => void): Promise<CommitCostResult> {
   const result: CommitCostResult = { records, recordBytes: 100, continuous: [], everyFiveSeconds: [] };
-  const continuous = async (run: number) => {
-    say(`commit cost: samsa ${records} x 100 B, continuous commits, run ${run + 1}/${runs}`);
-    result.continuous.push(await runThroughput({ system: 'samsa', records, recordBytes: 100, mode: 'concurrent' }));
-  };
-  const interval = async (run: number) => {
-    say(`commit cost: samsa ${records} x 100 B, commits every ${INTERVAL_MS} ms, run ${run + 1}/${runs}`);
-    result.everyFiveSeconds.push(await runThroughput({ system: 'samsa', records, recordBytes: 100, mode: 'concurrent', commitIntervalMs: INTERVAL_MS }));
-  };
-  // Each pair runs in the other order from the one before, so a machine slowing down or speeding
-  // up over the workload does not favour one side.
+  const sides = [
+    { label: 'continuous commits', runs: result.continuous, commits: {} },
+    { label: `commits every ${INTERVAL_MS} ms`, runs: result.everyFiveSeconds, commits: { commitIntervalMs: INTERVAL_MS } },
+  ];
   for (let run = 0; run < runs; run++) {
-    if (run % 2 === 0) {
-      await continuous(run);
-      await interval(run);
-    } else {
-      await interval(run);
-      await continuous(run);
+    // Each pair runs in the other order from the one before, so a machine slowing down or speeding
+    // up over the workload does not favour one side.
+    for (const side of run % 2 === 0 ? sides : [...sides].reverse()) {
+      say(`commit cost: samsa ${records} x 100 B, ${side.label}, run ${run + 1}/${runs}`);
+      side.runs.push(await runThroughput({ system: 'samsa', records, recordBytes: 100, mode: 'concurrent', ...side.commits }));
     }
   }
   return result;

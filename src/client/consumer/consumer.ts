@@ -83,7 +83,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
         // kept keep being committed; partitions being given up are committed by the revoke path.
         canCommit: () => this.driver.commitIdentity() !== null,
         caughtUp: () => this.processor.caughtUp,
-        lagging: () => this.partitions.all().some((s) => s.position !== null && s.position < s.highWatermark),
+        lagging: () => this.lagging(),
         uncommittedRecords: () => this.uncommittedRecords(),
         nowMs: () => this.cluster.options.clock.nowMs(),
         commitProcessed: () => this.commitProcessed(),
@@ -375,6 +375,11 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
       if (s.processed !== null && s.processed !== s.committed) offsets.push({ topic: s.topic, partition: s.partition, offset: s.processed });
     }
     return this.committer.commit(offsets, reason);
+  }
+
+  /** The latest fetch of some partition ended below its high watermark: a backlog at the broker (continuous commits). */
+  private lagging(): boolean {
+    return this.partitions.all().some((s) => s.position !== null && s.position < s.highWatermark);
   }
 
   /** Offsets processed past the last acknowledged commit, summed over the partitions (continuous commits). */
